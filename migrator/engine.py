@@ -1,0 +1,311 @@
+"""Source text in, result out: one parse, every selected rule in one batched visit, one replacement pass.
+
+Pure: no file system, no torch. Replacement passes repeat (capped) until no fix
+applies, so nested rewrites compose (`Variable(torch.Tensor([[1.0]]))`). A result
+that does not compile, or fixes that do not converge, leave the source untouched.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Dict, List, Optional, Sequence, Tuple, Type
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from migrator.config import Settings
+from migrator.context import FileContext
+from migrator.era import NEWEST, Version, format_version, in_range, infer_era, parse_version
+from migrator.names import ImportTable
+from migrator.registry import select_rules, triggers_of
+from migrator.rule import Finding, Rule, Safety, _Pending
+
+MAX_PASSES = 10
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    """What the engine made of one source text."""
+
+    path: str
+    source: bytes
+    output: bytes
+    fixed: Tuple[Finding, ...] = ()  # findings whose fix was applied
+    remaining: Tuple[Finding, ...] = ()  # findings left in the output (report-only, or unsafe and not enabled)
+    error: Optional[str] = None  # why the source was left untouched, e.g. a syntax error
+    era: Optional[Version] = None
+    era_reason: str = ""
+    parsed: bool = True  # False when the pre-filter showed no rule can match
+
+    @property
+    def changed(self) -> bool:
+        return self.output != self.source
+
+
+class _SourceError(Exception):
+    """The source cannot be processed; the message is the user-facing reason."""
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The selected rules split by how they run, and the trigger pre-filter."""
+
+    token_rules: Tuple[Type[Rule], ...]
+    tree_rules: Tuple[Type[Rule], ...]
+    triggers: "re.Pattern[bytes] | None"
+    target: Version
+
+
+@lru_cache(maxsize=64)
+def _plan(settings: Settings) -> _Plan:
+    rules = select_rules(settings)
+    token_rules = tuple(r for r in rules if hasattr(r, "repair"))
+    tree_rules = tuple(r for r in rules if not hasattr(r, "repair"))
+    triggers = triggers_of(rules)
+    pattern = re.compile(b"|".join(re.escape(t) for t in triggers)) if triggers and settings.prefilter else None
+    target = parse_version(settings.target_version) if settings.target_version else NEWEST
+    return _Plan(token_rules, tree_rules, pattern, target)
+
+
+def check_source(source: bytes, settings: Settings, path: str = "<stdin>") -> SourceResult:
+    """Report every finding; change nothing."""
+    return _run(source, settings, path, apply=False)
+
+
+def fix_source(source: bytes, settings: Settings, path: str = "<stdin>") -> SourceResult:
+    """Apply safe fixes (and unsafe ones when enabled); report what remains."""
+    return _run(source, settings, path, apply=True)
+
+
+def could_match(source: bytes, settings: Settings) -> bool:
+    """The pre-filter: False only when no selected rule's trigger occurs in the text."""
+    plan = _plan(settings)
+    if not (plan.token_rules or plan.tree_rules):
+        return False
+    return plan.triggers is None or plan.triggers.search(source) is not None
+
+
+def _run(source: bytes, settings: Settings, path: str, apply: bool) -> SourceResult:
+    plan = _plan(settings)
+    if not could_match(source, settings):
+        return SourceResult(path, source, source, parsed=False)
+    try:
+        text, encoding = decode(source)
+    except _SourceError as error:
+        return SourceResult(path, source, source, error=str(error))
+    if settings.source_version == "auto":
+        era, era_reason = infer_era(text)
+    else:
+        era, era_reason = parse_version(settings.source_version), "given by --source-version"
+    try:
+        output_text, fixed, remaining = _rewrite(text, settings, plan, era, path, apply)
+    except _SourceError as error:
+        return SourceResult(path, source, source, error=str(error), era=era, era_reason=era_reason)
+    output = source if output_text == text else output_text.encode(encoding)
+    return SourceResult(path, source, output, tuple(fixed), tuple(remaining), None, era, era_reason)
+
+
+def decode(source: bytes) -> Tuple[str, str]:
+    """The text of a Python source and the encoding to write it back in (PEP 263 cookie, BOM, UTF-8)."""
+    if b"\x00" in source:
+        raise _SourceError("binary file (contains NUL bytes), not Python source")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    except SyntaxError as error:
+        raise _SourceError(f"cannot determine the encoding: {error}") from None
+    try:
+        return source.decode(encoding), encoding
+    except (UnicodeDecodeError, LookupError) as error:
+        raise _SourceError(f"not valid {encoding} text ({error.__class__.__name__}: {error}); declare its encoding with a coding comment") from None
+
+
+def _rewrite(
+    text: str, settings: Settings, plan: _Plan, era: Optional[Version], path: str, apply: bool
+) -> Tuple[str, List[Finding], List[Finding]]:
+    fixed: List[Finding] = []
+    repaired = text
+    for rule in plan.token_rules:
+        repaired, positions = rule.repair(repaired)  # type: ignore[attr-defined]
+        fixed.extend(
+            Finding(rule.code, rule.slug(), rule.message, rule.safety, line, column + 1) for line, column in positions
+        )
+    tree_rules = tuple(r for r in plan.tree_rules if in_range(era, *r.source_eras))
+    current = repaired
+    has_noqa = "noqa" in text.lower()
+    for _ in range(MAX_PASSES):
+        module = _parse(current, path)
+        pending = _visit(module, tree_rules, era, plan.target)
+        noqa_lines = _noqa_lines(current) if has_noqa and pending else {}
+        if noqa_lines:
+            pending = [p for p in pending if not _suppressed(p.finding, noqa_lines)]
+        applicable = [p for p in pending if apply and _enabled(p, settings)]
+        if not applicable:
+            remaining = [p.finding for p in pending]
+            if not apply:
+                return text, [], fixed + remaining
+            break
+        current, applied = _apply(module, applicable)
+        fixed.extend(applied)
+    else:
+        raise _SourceError(f"fixes did not settle after {MAX_PASSES} passes; file left unchanged (please report this)")
+    if current != text:
+        _ensure_compiles(current, repaired, path)
+    return current, fixed, remaining
+
+
+def _parse(text: str, path: str) -> cst.Module:
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        hint = _python2_hint(text)
+        where = f"{error.raw_line}:{error.raw_column + 1}"
+        message = str(error.message).splitlines()[0] if error.message else "invalid syntax"
+        raise _SourceError(f"{where}: syntax error: {message}{hint}") from None
+    except RecursionError:
+        raise _SourceError("too deeply nested to parse") from None
+
+
+_PY2 = (
+    (re.compile(r"^[ \t]*print[ \t]+[^\s(=.,)][^\n]*$", re.M), "a `print` statement"),
+    (re.compile(r"^[ \t]*except[ \t]+[\w.]+[ \t]*,[ \t]*\w+[ \t]*:", re.M), "`except E, e:`"),
+    (re.compile(r"^[ \t]*exec[ \t]+['\"]", re.M), "an `exec` statement"),
+    (re.compile(r"\bur['\"]|(?<![\w.])\d+L\b"), "a Python 2 literal"),
+)
+
+
+def _python2_hint(text: str) -> str:
+    for pattern, what in _PY2:
+        if pattern.search(text):
+            return f" (this looks like Python 2 code: {what}; convert it to Python 3 first, e.g. with 2to3)"
+    return ""
+
+
+def _visit(module: cst.Module, rules: Sequence[Type[Rule]], era: Optional[Version], target: Version) -> List[_Pending]:
+    if not rules:
+        return []
+    context = FileContext(ImportTable.from_module(module), era, target)
+    visitors = [rule(context) for rule in rules]
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    wrapper.visit_batched(visitors)
+    pending = [p for visitor in visitors for p in visitor.pending]
+    if pending:
+        positions = wrapper.resolve(PositionProvider)
+        for item in pending:
+            start = positions[item.position_node or item.node].start
+            item.finding = _at(item.finding, start.line, start.column + 1)
+        pending.sort(key=lambda p: (p.finding.line, p.finding.column, p.finding.code))
+    return pending
+
+
+def _at(finding: Finding, line: int, column: int) -> Finding:
+    return Finding(finding.code, finding.name, finding.message, finding.safety, line, column)
+
+
+def _enabled(item: _Pending, settings: Settings) -> bool:
+    if item.replacement is None:
+        return False
+    return item.finding.safety is Safety.SAFE or (item.finding.safety is Safety.UNSAFE and settings.unsafe_fixes)
+
+
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z0-9]+(?:[\s,]+[A-Za-z0-9]+)*))?", re.I)
+
+
+def _noqa_lines(text: str) -> Dict[int, Optional[Tuple[str, ...]]]:
+    """Line -> the codes its `# noqa` comment names (None: every code)."""
+    lines: Dict[int, Optional[Tuple[str, ...]]] = {}
+    for number, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
+        match = _NOQA.search(line)
+        if match:
+            codes = match.group("codes")
+            lines[number] = tuple(c.upper() for c in re.split(r"[\s,]+", codes) if c) if codes else None
+    return lines
+
+
+def _suppressed(finding: Finding, noqa_lines: Dict[int, Optional[Tuple[str, ...]]]) -> bool:
+    if finding.line not in noqa_lines:
+        return False
+    codes = noqa_lines[finding.line]
+    return codes is None or any(finding.code.startswith(code) for code in codes)
+
+
+class _Replace(cst.CSTTransformer):
+    """Swap each target node for its replacement; a target inside another target waits for the next pass."""
+
+    def __init__(self, replacements: Dict[int, _Pending]) -> None:
+        super().__init__()
+        self.replacements = replacements
+        self.open: List[int] = []
+        self.applied: List[_Pending] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if id(node) in self.replacements:
+            self.open.append(id(node))
+        return True
+
+    def on_leave(self, original_node, updated_node):  # type: ignore[override]
+        item = self.replacements.get(id(original_node))
+        if item is None:
+            return updated_node
+        self.open.pop()
+        if self.open:  # an enclosing replacement discards this one; it is found again next pass
+            return updated_node
+        self.applied.append(item)
+        return item.replacement
+
+
+def _apply(module: cst.Module, items: Sequence[_Pending]) -> Tuple[str, List[Finding]]:
+    replacements: Dict[int, _Pending] = {}
+    for item in items:
+        replacements.setdefault(id(item.node), item)  # two rules on one node: the second waits a pass
+    transformer = _Replace(replacements)
+    new_module = module.visit(transformer)
+    applied = transformer.applied
+    new_module = _update_imports(new_module, applied)
+    applied.sort(key=lambda p: (p.finding.line, p.finding.column, p.finding.code))
+    return new_module.code, [p.finding for p in applied]
+
+
+def _update_imports(module: cst.Module, applied: Sequence[_Pending]) -> cst.Module:
+    imports = {i for item in applied for i in item.imports}
+    releases = {(item.context, name) for item in applied for name in item.releases}
+    if not imports and not releases:
+        return module
+    context = CodemodContext()
+    for needed in sorted(imports, key=lambda i: (i.module, i.obj or "", i.asname or "")):
+        AddImportsVisitor.add_needed_import(context, needed.module, needed.obj, needed.asname)
+    for file_context, name in releases:
+        binding = file_context.names.bindings.get(name) if file_context else None
+        if binding is not None:
+            RemoveImportsVisitor.remove_unused_import(context, binding.module, binding.obj, binding.asname)
+    if imports:
+        module = AddImportsVisitor(context).transform_module(module)
+    if releases:
+        module = RemoveImportsVisitor(context).transform_module(module)
+    return module
+
+
+def _ensure_compiles(output: str, original: str, path: str) -> None:
+    try:
+        compile(output, path, "exec", dont_inherit=True)
+    except SyntaxError as error:
+        try:
+            compile(original, path, "exec", dont_inherit=True)
+        except SyntaxError:
+            return  # the input itself does not compile (e.g. `return` at top level); nothing new broke
+        raise _SourceError(
+            f"the fixes would produce code that does not compile ({error.msg}, line {error.lineno}); "
+            "file left unchanged (please report this)"
+        ) from None
+
+
+def era_description(result: SourceResult) -> str:
+    """`0.3 (inferred: ...)` for messages."""
+    if result.era is None:
+        return f"unknown ({result.era_reason})"
+    return f"{format_version(result.era)} ({result.era_reason})"

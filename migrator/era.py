@@ -1,0 +1,65 @@
+"""Torch versions: parsing, and inferring which era a file was written for.
+
+Some rewrites are exact only for the release the code targeted (`F.dropout(x)` was a
+no-op in 0.3 and drops in 1.0), so the engine needs the source era. Without
+`--source-version` it is read off idioms that only one era used.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional, Tuple
+
+Version = Tuple[int, int]
+
+NEWEST: Version = (2, 13)
+
+
+class VersionError(ValueError):
+    """A version string that is not `MAJOR.MINOR`."""
+
+
+def parse_version(text: str) -> Version:
+    """`"0.4"` -> `(0, 4)`; `"1.10.2"` -> `(1, 10)`."""
+    match = re.fullmatch(r"\s*(\d+)\.(\d+)(?:\.\d+)?\s*", text)
+    if not match:
+        raise VersionError(f"not a torch version: {text!r} (expected MAJOR.MINOR, e.g. 0.4)")
+    return int(match.group(1)), int(match.group(2))
+
+
+def format_version(version: Version) -> str:
+    return f"{version[0]}.{version[1]}"
+
+
+# Evidence for an era, most specific first: (pattern, newest era that used it, why).
+_EVIDENCE = (
+    (re.compile(r"\.creator\b|retain_variables\s*="), (0, 1), "`.creator` / `retain_variables` (0.1)"),
+    (re.compile(r"\.data\s*\[\s*-?\s*0\s*\]"), (0, 3), "`.data[0]` on losses (at most 0.3)"),
+    (re.compile(r"\bvolatile\s*="), (0, 3), "`volatile=` (at most 0.3)"),
+    (re.compile(r"\basync\s*=\s*True"), (0, 3), "`async=True` (at most 0.3)"),
+    (re.compile(r"\bVariable\s*\("), (0, 3), "`Variable(...)` (at most 0.3)"),
+    (re.compile(r"['\"]elementwise_mean['\"]"), (0, 4), "`reduction='elementwise_mean'` (0.4)"),
+    (re.compile(r"\bsize_average\s*="), (0, 4), "`size_average=` (at most 0.4)"),
+    (re.compile(r"\bF\.upsample\s*\(|\bnn\.init\.\w+[^_\w]\("), (1, 0), "`F.upsample` (at most 1.0)"),
+)
+
+
+def infer_era(text: str) -> Tuple[Optional[Version], str]:
+    """The newest torch the code can have been written for, and why; (None, reason) when nothing tells."""
+    for pattern, era, why in _EVIDENCE:
+        if pattern.search(text):
+            return era, why
+    return None, "no era-specific idiom found"
+
+
+def in_range(version: Optional[Version], low: Optional[str], high: Optional[str]) -> bool:
+    """Whether `version` lies in the inclusive range [low, high]; unknown versions lie in no bounded range."""
+    if low is None and high is None:
+        return True
+    if version is None:
+        return False
+    if low is not None and version < parse_version(low):
+        return False
+    if high is not None and version > parse_version(high):
+        return False
+    return True

@@ -1,0 +1,179 @@
+"""Run one script as `__main__`, on the legacy runtime or stock torch, and record what it computes.
+
+Protocol (used by `migrator verify` and `migrator run-legacy`):
+
+    python -m migrator.harness --mode legacy|stock [--era 0.3] [--record OUT.json] [--seed N]
+        [--memory-limit BYTES] [--offline] SCRIPT [ARGS...]
+
+The script runs in the current directory with `sys.argv = [SCRIPT, *ARGS]`; its stdout and
+stderr are the child's own. The exit status is the script's (1 for an uncaught exception, as
+with `python SCRIPT`; 2 when the harness cannot start it). With `--record`, a JSON object is
+written to OUT.json whatever the outcome: `status` ("ok", "exit", "exception", "unsupported", "harness"),
+`exit_code`, `error` (one line), `seconds`, and the recorder's `losses`, `backward`,
+`parameter_source`, `parameters`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import builtins
+import json
+import os
+import sys
+import time
+import traceback
+import types
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from migrator.harness import RECORD_VERSION
+
+# Exit status when the harness itself cannot run the script (bad arguments, missing file, legacy refusal).
+EXIT_HARNESS = 2
+
+
+def _parse(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m migrator.harness", description=__doc__.splitlines()[0])
+    parser.add_argument("--mode", choices=("legacy", "stock"), required=True)
+    parser.add_argument("--era", default="0.3", help="legacy torch version to emulate (legacy mode)")
+    parser.add_argument("--record", type=Path, help="write the JSON record here")
+    parser.add_argument("--seed", type=int, help="seed everything and make torch deterministic and single-threaded")
+    parser.add_argument("--memory-limit", type=int, help="address-space limit in bytes")
+    parser.add_argument("--offline", action="store_true", help="refuse non-loopback network access")
+    parser.add_argument("script", type=Path)
+    parser.add_argument("args", nargs=argparse.REMAINDER)
+    return parser.parse_args(argv)
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+
+
+def _print_script_traceback(error: BaseException, path: str) -> None:
+    """Print the traceback as `python SCRIPT` would, without the harness's own frames."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != path:
+        tb = tb.tb_next
+    traceback.print_exception(type(error), error, tb if tb is not None else None)
+
+
+def _exit_code(error: SystemExit) -> int:
+    """The process status `sys.exit(code)` gives, printing non-integer codes as Python does."""
+    code = error.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def execute(path: Path, source: bytes, args: Sequence[str], legacy_unsupported: type) -> Tuple[str, int, Optional[str]]:
+    """Compile and run `source` as the `__main__` module at `path`; (status, exit code, one-line error)."""
+    absolute = str(path.resolve())
+    module = types.ModuleType("__main__")
+    module.__dict__.update(
+        {"__file__": absolute, "__builtins__": builtins, "__spec__": None, "__loader__": None, "__package__": None, "__cached__": None}
+    )
+    sys.modules["__main__"] = module
+    sys.argv = [str(path), *args]
+    sys.path[0] = str(path.resolve().parent)
+    try:
+        # dont_inherit: the harness's own `from __future__` imports must not leak into the script.
+        code = compile(source, absolute, "exec", dont_inherit=True)
+        exec(code, module.__dict__)
+    except SystemExit as error:
+        status = _exit_code(error)
+        return ("ok" if status == 0 else "exit"), status, (None if status == 0 else f"exited with status {status}")
+    except legacy_unsupported as error:
+        print(f"legacy runtime: {error}", file=sys.stderr)
+        return "unsupported", EXIT_HARNESS, f"legacy runtime: {error}"
+    except KeyboardInterrupt as error:
+        _print_script_traceback(error, absolute)
+        return "exception", 130, "KeyboardInterrupt"
+    except BaseException as error:  # report like the interpreter, keep recording
+        _print_script_traceback(error, absolute)
+        return "exception", 1, _one_line(error)
+    return "ok", 0, None
+
+
+class _NeverRaised(Exception):
+    """Stands in for `LegacyUnsupported` in stock runs."""
+
+
+def _write_record(path: Path, record: Dict[str, Any]) -> None:
+    partial = path.with_name(path.name + ".partial")
+    with open(partial, "w", encoding="utf-8") as handle:
+        json.dump(record, handle, separators=(",", ":"))
+    os.replace(partial, path)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Run the script described by `argv` and return its exit status."""
+    options = _parse(sys.argv[1:] if argv is None else argv)
+    started = time.perf_counter()
+    record: Dict[str, Any] = {
+        "version": RECORD_VERSION,
+        "mode": options.mode,
+        "era": options.era if options.mode == "legacy" else None,
+        "seed": options.seed,
+        "status": "harness",
+        "exit_code": EXIT_HARNESS,
+        "error": None,
+    }
+    recorder = None
+    try:
+        from migrator.harness import determinism
+
+        if options.memory_limit:
+            determinism.limit_memory(options.memory_limit)
+        if options.offline:
+            determinism.disable_network()
+        try:
+            source = options.script.read_bytes()
+        except OSError as error:
+            message = f"cannot read {options.script}: {error.strerror or error}"
+            print(message, file=sys.stderr)
+            record["error"] = message
+            return EXIT_HARNESS
+        unsupported: type = _NeverRaised
+        if options.mode == "legacy":
+            try:
+                from migrator import legacy
+            except ImportError as error:
+                record["error"] = f"legacy runtime unavailable: {_one_line(error)}"
+                print(record["error"], file=sys.stderr)
+                return EXIT_HARNESS
+            unsupported = legacy.LegacyUnsupported
+            try:
+                legacy.install(options.era)
+                source = legacy.prepare_source(source)
+            except legacy.LegacyUnsupported as error:
+                print(f"legacy runtime: {error}", file=sys.stderr)
+                record.update(status="unsupported", error=f"legacy runtime: {error}")
+                return EXIT_HARNESS
+        if options.record is not None:
+            from migrator.harness.recorder import Recorder
+
+            recorder = Recorder().install()
+        if options.seed is not None:
+            determinism.make_deterministic()
+            determinism.seed_everything(options.seed)
+        status, code, error = execute(options.script, source, options.args, unsupported)
+        record.update(status=status, exit_code=code, error=error)
+        return code
+    finally:
+        sys.stdout.flush()
+        if options.record is not None:
+            record["seconds"] = time.perf_counter() - started
+            if recorder is not None:
+                try:
+                    record.update(recorder.snapshot())
+                except Exception as error:  # a script can leave torch unusable; keep the outcome
+                    record.update(status="exception", exit_code=1, error=f"recording failed: {_one_line(error)}")
+            _write_record(options.record, record)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

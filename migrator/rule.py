@@ -1,0 +1,155 @@
+"""The rule base class, findings, fix safety and the examples every rule carries."""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar, Optional, Sequence, Tuple, Union
+
+import libcst as cst
+
+if TYPE_CHECKING:
+    from migrator.context import FileContext
+
+Replacement = Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel]
+
+
+class Safety(enum.Enum):
+    """How far a fix can be trusted without knowing the program's runtime types."""
+
+    SAFE = "safe"  # exact for every input
+    UNSAFE = "unsafe"  # depends on types, shapes or intent: applied only with --unsafe-fixes
+    NONE = "none"  # report only: no rewrite is right for every program
+
+
+@dataclass(frozen=True)
+class Import:
+    """An import a fix needs (`import torch`, `from torch import nn`)."""
+
+    module: str
+    obj: Optional[str] = None
+    asname: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One legacy idiom found at a position, with the fix to apply if any."""
+
+    code: str
+    name: str
+    message: str
+    safety: Safety
+    line: int = 0
+    column: int = 0
+    cell: Optional[int] = None  # notebook code cell, 1-based, when the source is a notebook
+
+
+@dataclass(frozen=True)
+class Example:
+    """A snippet with what `fix` must make of it.
+
+    `after` is the expected output of `migrator fix --unsafe-fixes --select CODE`;
+    None means the snippet must stay byte-identical. `flagged` says whether the
+    rule must report it.
+    """
+
+    before: str
+    after: Optional[str] = None
+    flagged: bool = True
+    id: str = ""
+
+
+def keeps(before: str, id: str = "") -> Example:
+    """An example the rule must neither report nor change."""
+    return Example(before, None, flagged=False, id=id)
+
+
+def fixes(before: str, after: str, id: str = "") -> Example:
+    """An example the rule must report and rewrite to `after`."""
+    return Example(before, after, flagged=True, id=id)
+
+
+def reports(before: str, id: str = "") -> Example:
+    """An example the rule must report but leave unchanged (report-only, or no exact fix here)."""
+    return Example(before, None, flagged=True, id=id)
+
+
+@dataclass
+class _Pending:
+    """A finding found during the visit, still tied to its node."""
+
+    node: cst.CSTNode
+    finding: Finding
+    replacement: Optional[Replacement]
+    imports: Tuple[Import, ...] = ()
+    releases: Tuple[str, ...] = ()  # local names whose import may become unused
+    position_node: Optional[cst.CSTNode] = None
+    context: Optional["FileContext"] = None
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
+class Rule(cst.BatchableCSTVisitor):
+    """A legacy idiom: a code, a message, a fix safety and examples.
+
+    Subclasses visit nodes (libcst batchable visitor methods) and call `report`.
+    All selected rules share one visit of one parsed tree; their replacements are
+    applied together by the engine, so a rule never edits the tree itself.
+    """
+
+    code: ClassVar[str] = ""
+    message: ClassVar[str] = ""
+    safety: ClassVar[Safety] = Safety.SAFE
+    # A file whose text contains none of these substrings cannot hold the idiom and is not parsed.
+    triggers: ClassVar[Tuple[str, ...]] = ()
+    # Torch versions the legacy code may have been written for, inclusive (None: open end).
+    source_eras: ClassVar[Tuple[Optional[str], Optional[str]]] = (None, None)
+    # The oldest torch the replacement runs on; skipped when --target-version is older.
+    requires: ClassVar[str] = "0.4"
+    # The torch release that deprecated or removed the legacy form, for the docs.
+    changed_in: ClassVar[str] = ""
+    examples: ClassVar[Sequence[Example]] = ()
+
+    def __init__(self, context: "FileContext") -> None:
+        super().__init__()
+        self.context = context
+        self.pending: list[_Pending] = []
+
+    @classmethod
+    def slug(cls) -> str:
+        return _slug(cls.__name__)
+
+    @classmethod
+    def summary(cls) -> str:
+        """First line of the rule's documentation."""
+        return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else cls.message
+
+    def report(
+        self,
+        node: cst.CSTNode,
+        replacement: Optional[Replacement] = None,
+        *,
+        message: Optional[str] = None,
+        safety: Optional[Safety] = None,
+        imports: Sequence[Import] = (),
+        releases: Sequence[str] = (),
+        position_node: Optional[cst.CSTNode] = None,
+    ) -> None:
+        """Record a finding on `node`; `replacement` replaces `node` when the fix is applied.
+
+        `imports` are added when the fix is applied; `releases` names local import
+        bindings (e.g. `Variable`) the fix may leave unused, removed if so.
+        """
+        if replacement is None:
+            effective = Safety.NONE
+        else:
+            effective = safety or self.safety
+            if effective is Safety.NONE:
+                effective = Safety.UNSAFE
+        finding = Finding(self.code, self.slug(), message or self.message, effective)
+        self.pending.append(
+            _Pending(node, finding, replacement, tuple(imports), tuple(releases), position_node, self.context)
+        )

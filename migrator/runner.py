@@ -1,0 +1,132 @@
+"""Process many files, serially or in a process pool, and stream small per-file outcomes."""
+
+from __future__ import annotations
+
+import difflib
+import multiprocessing
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+from migrator.config import Settings
+from migrator.engine import SourceResult, check_source, fix_source
+from migrator.files import FileError, read_source, write_atomic
+from migrator.rule import Finding
+
+
+@dataclass(frozen=True)
+class Mode:
+    """What to do with each file."""
+
+    fix: bool = False  # rewrite the file
+    diff: bool = False  # compute a unified diff instead of writing
+    write: bool = True  # write fixes back (False for --diff and for stdin)
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """The small, picklable result for one file: findings, whether it changed, errors."""
+
+    path: str
+    fixed: Tuple[Finding, ...] = ()
+    remaining: Tuple[Finding, ...] = ()
+    changed: bool = False
+    error: Optional[str] = None
+    diff: str = ""
+    parsed: bool = False
+    era: Optional[Tuple[int, int]] = None
+    era_reason: str = ""
+
+
+def diff_text(path: str, before: bytes, after: bytes) -> str:
+    """A unified diff between two versions of a file, decoded leniently for display."""
+    old = before.decode("utf-8", errors="replace").splitlines(keepends=True)
+    new = after.decode("utf-8", errors="replace").splitlines(keepends=True)
+    lines = difflib.unified_diff(old, new, fromfile=f"a/{path}", tofile=f"b/{path}")
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def transform(source: bytes, settings: Settings, path: str, fix: bool) -> SourceResult:
+    """Run the engine on a Python source or a notebook, by the file's suffix."""
+    if path.endswith(".ipynb"):
+        from migrator.notebook import transform_notebook
+
+        return transform_notebook(source, settings, path, fix)
+    return (fix_source if fix else check_source)(source, settings, path)
+
+
+def process_file(path: Path, settings: Settings, mode: Mode) -> FileOutcome:
+    """Read, migrate and (maybe) write one file; never raises for a bad file."""
+    name = str(path)
+    try:
+        source = read_source(path)
+    except FileError as error:
+        return FileOutcome(name, error=str(error))
+    try:
+        result = transform(source, settings, name, mode.fix)
+    except RecursionError:
+        return FileOutcome(name, error="too deeply nested to process")
+    if result.error:
+        return FileOutcome(name, error=result.error, parsed=result.parsed)
+    diff = ""
+    if result.changed:
+        if mode.diff:
+            diff = diff_text(name, source, result.output)
+        elif mode.write:
+            try:
+                write_atomic(path, result.output, source)
+            except FileError as error:
+                return FileOutcome(name, error=str(error), parsed=True)
+    return FileOutcome(
+        name, result.fixed, result.remaining, result.changed, None, diff, result.parsed, result.era, result.era_reason
+    )
+
+
+def _work(item: Tuple[Path, Settings, Mode]) -> FileOutcome:
+    return process_file(*item)
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover
+        return os.cpu_count() or 1
+
+
+def process_files(
+    paths: Sequence[Path],
+    settings: Settings,
+    mode: Mode,
+    jobs: Optional[int] = None,
+    progress: Optional[Callable[[int, int], None]] = None,
+) -> Iterator[FileOutcome]:
+    """Outcomes for every path, in completion order; a pool of `jobs` processes for many files."""
+    jobs = jobs or default_jobs()
+    total = len(paths)
+    items = [(p, settings, mode) for p in paths]
+    if jobs <= 1 or total < 2 * jobs:
+        for done, item in enumerate(items, start=1):
+            outcome = _work(item)
+            if progress:
+                progress(done, total)
+            yield outcome
+        return
+    _warm_up()
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    chunk = max(1, min(32, total // (jobs * 8)))
+    with context.Pool(jobs) as pool:
+        for done, outcome in enumerate(pool.imap_unordered(_work, items, chunksize=chunk), start=1):
+            if progress:
+                progress(done, total)
+            yield outcome
+
+
+def _warm_up() -> None:
+    """Load the parser and the rules once before forking, so workers do not each pay for it."""
+    import libcst
+
+    from migrator.registry import all_rules
+
+    libcst.parse_module("x = 1\n")
+    all_rules()

@@ -1,0 +1,818 @@
+"""Prove a migration: run the original on the legacy runtime and the migration on stock torch, compare.
+
+This EXECUTES the scripts it is given. Each run happens in its own fresh Python process
+(`python -m migrator.harness`) inside a scratch copy of the script's directory, with the same
+seeds, deterministic single-threaded CPU torch, a timeout, an address-space limit and network
+access refused; the scratch copies are removed afterwards, also on timeout or Ctrl-C.
+
+Both runs record every loss, every `.backward()` root, their stdout and the final trained
+parameters; `compare` checks them bit for bit (or within `rtol`/`atol`) and returns a `Verdict`.
+Nothing here imports torch: torch is only imported inside the child processes.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from array import array
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from migrator.harness.determinism import child_environment
+
+DEFAULT_ERA = "0.3"
+DEFAULT_TIMEOUT = 120.0
+DEFAULT_MEMORY_LIMIT = 4 << 30
+SHOWN_DIFFERENCES = 5
+STDERR_TAIL = 12
+
+# The scratch copy is a copy, not a link farm; refuse to copy a whole home directory.
+MAX_COPY_BYTES = 1 << 30
+MAX_COPY_FILES = 20_000
+_NOT_COPIED = (".git", ".hg", ".svn", "__pycache__", ".venv", "venv", "node_modules", ".mypy_cache", ".pytest_cache", ".tox")
+
+# The directory that holds the `migrator` package, so children import this very copy of it.
+_PACKAGE_PARENT = Path(__file__).resolve().parent.parent
+
+ProgressCallback = Callable[[str], None]
+
+
+class VerifyError(Exception):
+    """A verification that cannot start (nothing to compare, directory too large to copy, migration failed)."""
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    """How both runs are made and how their records are compared."""
+
+    seed: int = 0
+    timeout: float = DEFAULT_TIMEOUT  # seconds, per run
+    memory_limit: Optional[int] = DEFAULT_MEMORY_LIMIT  # bytes of address space, per run; None: no limit
+    rtol: Optional[float] = None  # both None: bitwise comparison
+    atol: Optional[float] = None
+    era: str = DEFAULT_ERA  # legacy torch version the original is run as
+    original_runtime: str = "legacy"  # "legacy", or "stock" for originals that already run on 2.x
+    offline: bool = True
+    parallel: Optional[bool] = None  # run both scripts at once; None: when there are two CPUs
+
+    @property
+    def bitwise(self) -> bool:
+        return self.rtol is None and self.atol is None
+
+    def describe_tolerance(self) -> str:
+        return f"rtol={self.rtol or 0:g}, atol={self.atol or 0:g}"
+
+
+# -- comparing records ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One differing loss, backward value, stdout line or parameter."""
+
+    index: int  # 0-based position in its series (1-based line number for stdout)
+    original: str
+    migrated: str
+    delta: Optional[float] = None  # |original - migrated| at the first differing element
+    note: str = ""  # which element, parameter name, shape or dtype mismatch
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"index": self.index, "original": self.original, "migrated": self.migrated, "delta": self.delta, "note": self.note}
+
+
+@dataclass(frozen=True)
+class Section:
+    """The comparison of one kind of record: "losses", "backward", "stdout" or "parameters"."""
+
+    name: str
+    original_count: int
+    migrated_count: int
+    differing: int
+    first: Tuple[Difference, ...]
+    max_delta: Optional[float]
+    summary: str
+
+    @property
+    def equal(self) -> bool:
+        return self.differing == 0 and self.original_count == self.migrated_count
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {
+            "equal": self.equal,
+            "original": self.original_count,
+            "migrated": self.migrated_count,
+            "differing": self.differing,
+            "max_delta": self.max_delta,
+            "summary": self.summary,
+            "first_differences": [d.to_dict() for d in self.first],
+        }
+
+
+def _close(a: float, b: float, rtol: float, atol: float) -> bool:
+    if a == b or (math.isnan(a) and math.isnan(b)):
+        return True
+    return abs(a - b) <= atol + rtol * abs(a)
+
+
+def _delta(a: float, b: float) -> Optional[float]:
+    difference = abs(a - b)
+    return None if math.isnan(difference) else difference
+
+
+def _show(value: float) -> str:
+    return repr(value)
+
+
+def _entry_difference(a: Dict[str, Any], b: Dict[str, Any], options: VerifyOptions) -> Optional[Tuple[int, float, float, str]]:
+    """First differing element of two recorded tensors: (element, original, migrated, note) or None."""
+    if a["n"] != b["n"]:
+        first_a = float.fromhex(a["v"][0]) if a["v"] else math.nan
+        first_b = float.fromhex(b["v"][0]) if b["v"] else math.nan
+        return 0, first_a, first_b, f"{a['n']} vs {b['n']} values"
+    for element, (x, y) in enumerate(zip(a["v"], b["v"])):
+        if options.bitwise:
+            if x != y:
+                return element, float.fromhex(x), float.fromhex(y), ""
+        else:
+            fx, fy = float.fromhex(x), float.fromhex(y)
+            if not _close(fx, fy, options.rtol or 0.0, options.atol or 0.0):
+                return element, fx, fy, ""
+    if a.get("sha256") != b.get("sha256") and options.bitwise:
+        return len(a["v"]), math.nan, math.nan, "values beyond the recorded prefix differ"
+    return None
+
+
+def _entries_max_delta(a: Dict[str, Any], b: Dict[str, Any]) -> Optional[float]:
+    if a["n"] != b["n"]:
+        return None
+    deltas = [_delta(float.fromhex(x), float.fromhex(y)) for x, y in zip(a["v"], b["v"])]
+    deltas = [d for d in deltas if d is not None]
+    return max(deltas) if deltas else None
+
+
+def _max(values: Iterable[Optional[float]]) -> Optional[float]:
+    present = [v for v in values if v is not None]
+    return max(present) if present else None
+
+
+def compare_series(name: str, original: List[Dict[str, Any]], migrated: List[Dict[str, Any]], options: VerifyOptions) -> Section:
+    """Compare recorded losses or backward roots, position by position."""
+    noun = {"losses": ("loss", "losses"), "backward": ("backward value", "backward values")}[name]
+    differences: List[Difference] = []
+    differing = 0
+    deltas = []
+    for index, (a, b) in enumerate(zip(original, migrated)):
+        found = _entry_difference(a, b, options)
+        deltas.append(_entries_max_delta(a, b))
+        if found is None:
+            continue
+        differing += 1
+        if len(differences) < SHOWN_DIFFERENCES:
+            element, x, y, note = found
+            if not note and a["n"] > 1:
+                note = f"element {element} of {a['n']}"
+            differences.append(Difference(index, _show(x), _show(y), _delta(x, y), note))
+    max_delta = _max(deltas)
+    count_a, count_b = len(original), len(migrated)
+    if count_a != count_b:
+        summary = f"{noun[1]}: {count_a} vs {count_b} recorded"
+        if differences:
+            summary += f", first difference at index {differences[0].index}"
+        else:
+            summary += f", the first {min(count_a, count_b)} agree"
+    elif differing:
+        summary = f"{noun[1]} differ from index {differences[0].index} ({differing} of {count_a})"
+    elif options.bitwise:
+        summary = f"{count_a} {noun[1] if count_a != 1 else noun[0]} bit-identical"
+    else:
+        summary = f"{count_a} {noun[1] if count_a != 1 else noun[0]} within tolerance"
+        if max_delta:
+            summary += f" (max |Δ| {max_delta:.3g})"
+    return Section(name, count_a, count_b, differing, tuple(differences), max_delta, summary)
+
+
+_NUMBER = re.compile(
+    r"(?<![A-Za-z_\d.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![A-Za-z_\d])"
+    r"|(?<![A-Za-z_])[-+]?(?:nan|inf)(?![A-Za-z_])"
+)
+
+
+def _split_numbers(line: str) -> Tuple[List[str], List[str]]:
+    """The text between numbers, and the numbers, of one line."""
+    texts, numbers, start = [], [], 0
+    for match in _NUMBER.finditer(line):
+        texts.append(line[start : match.start()])
+        numbers.append(match.group())
+        start = match.end()
+    texts.append(line[start:])
+    return texts, numbers
+
+
+def _lines_match(a: str, b: str, options: VerifyOptions) -> Tuple[bool, Optional[float]]:
+    """Whether two stdout lines agree, and the largest numeric difference in them."""
+    if a == b:
+        return True, None
+    if options.bitwise:
+        return False, None
+    texts_a, numbers_a = _split_numbers(a)
+    texts_b, numbers_b = _split_numbers(b)
+    if texts_a != texts_b or len(numbers_a) != len(numbers_b):
+        return False, None
+    worst = 0.0
+    for x, y in zip(numbers_a, numbers_b):
+        if x == y:
+            continue
+        integers = not any(c in x + y for c in ".eEna")
+        if integers:  # counters and sizes must match exactly
+            return False, None
+        fx, fy = float(x), float(y)
+        worst = max(worst, _delta(fx, fy) or 0.0)
+        if not _close(fx, fy, options.rtol or 0.0, options.atol or 0.0):
+            return False, worst
+    return True, worst
+
+
+def compare_stdout(original: str, migrated: str, options: VerifyOptions) -> Section:
+    """Compare printed output line by line (numbers within tolerance when one is given)."""
+    lines_a, lines_b = original.splitlines(), migrated.splitlines()
+    differences: List[Difference] = []
+    differing = 0
+    deltas: List[Optional[float]] = []
+    for number, (a, b) in enumerate(zip(lines_a, lines_b), start=1):
+        same, delta = _lines_match(a, b, options)
+        deltas.append(delta)
+        if same:
+            continue
+        differing += 1
+        if len(differences) < SHOWN_DIFFERENCES:
+            differences.append(Difference(number, a, b, delta))
+    count_a, count_b = len(lines_a), len(lines_b)
+    longer = lines_a if count_a > count_b else lines_b
+    for number in range(min(count_a, count_b) + 1, max(count_a, count_b) + 1):
+        if len(differences) >= SHOWN_DIFFERENCES:
+            break
+        line = longer[number - 1]
+        a, b = (line, "<no line>") if count_a > count_b else ("<no line>", line)
+        differences.append(Difference(number, a, b))
+    lines = f"{count_a} line{'s' if count_a != 1 else ''}"
+    if count_a != count_b:
+        summary = f"stdout: {count_a} vs {count_b} lines"
+        summary += f", first difference at line {differences[0].index}" if differences else ""
+    elif differing:
+        summary = f"stdout differs from line {differences[0].index} ({differing} of {lines})"
+    elif options.bitwise or original == migrated:
+        summary = f"stdout identical ({lines})"
+    else:
+        summary = f"stdout equal within tolerance ({lines})"
+    return Section("stdout", count_a, count_b, differing, tuple(differences), _max(deltas), summary)
+
+
+def _parameter_values(entry: Dict[str, Any]) -> array:
+    values = array(entry["format"])
+    values.frombytes(base64.b64decode(entry["data"]))
+    return values
+
+
+def _parameter_difference(a: Dict[str, Any], b: Dict[str, Any], options: VerifyOptions) -> Tuple[Optional[Difference], Optional[float]]:
+    """How two recorded parameters differ (None when they agree) and their largest |Δ|."""
+    name = a["name"] if a["name"] == b["name"] else f"{a['name']} vs {b['name']}"
+    if a["shape"] != b["shape"] or a["dtype"] != b["dtype"]:
+        note = f"{name}: shape {a['shape']} {a['dtype']} vs {b['shape']} {b['dtype']}"
+        return Difference(0, f"{a['shape']} {a['dtype']}", f"{b['shape']} {b['dtype']}", None, note), None
+    if options.bitwise and a["data"] == b["data"]:
+        return None, 0.0
+    values_a, values_b = _parameter_values(a), _parameter_values(b)
+    first = None
+    worst = 0.0
+    for element, (x, y) in enumerate(zip(values_a, values_b)):
+        if x == y or (math.isnan(x) and math.isnan(y)):
+            continue  # bitwise mode only gets here when some element differs
+        worst = max(worst, _delta(x, y) or 0.0)
+        same = not options.bitwise and _close(x, y, options.rtol or 0.0, options.atol or 0.0)
+        if first is None and (not same or (options.bitwise and repr(x) != repr(y))):
+            first = (element, x, y)
+    if options.bitwise and first is None:
+        # Only signed zeros or NaN payloads differ: still not bit-identical.
+        first = next(((i, x, y) for i, (x, y) in enumerate(zip(values_a, values_b)) if repr(x) != repr(y)), (0, values_a[0], values_b[0]))
+    if first is None:
+        return None, worst
+    element, x, y = first
+    note = f"{name}, element {element} of {len(values_a)}"
+    return Difference(0, _show(x), _show(y), _delta(x, y), note), worst
+
+
+def compare_parameters(original: List[Dict[str, Any]], migrated: List[Dict[str, Any]], options: VerifyOptions) -> Section:
+    """Compare the final trained parameters, in the order the optimizers (or modules) hold them."""
+    differences: List[Difference] = []
+    differing = 0
+    deltas = []
+    for index, (a, b) in enumerate(zip(original, migrated)):
+        difference, worst = _parameter_difference(a, b, options)
+        deltas.append(worst)
+        if difference is None:
+            continue
+        differing += 1
+        if len(differences) < SHOWN_DIFFERENCES:
+            differences.append(Difference(index, difference.original, difference.migrated, difference.delta, difference.note))
+    max_delta = _max(deltas)
+    count_a, count_b = len(original), len(migrated)
+    noun = "parameters" if count_a != 1 else "parameter"
+    if count_a != count_b:
+        summary = f"parameters: {count_a} vs {count_b} recorded"
+    elif differing:
+        summary = f"{differing} of {count_a} {noun} differ"
+    elif options.bitwise:
+        summary = f"{count_a} {noun} identical"
+    else:
+        summary = f"{count_a} {noun} within tolerance"
+        if max_delta:
+            summary += f" (max |Δ| {max_delta:.3g})"
+    return Section("parameters", count_a, count_b, differing, tuple(differences), max_delta, summary)
+
+
+def compare(original: "RunOutcome", migrated: "RunOutcome", options: VerifyOptions) -> List[Section]:
+    """Every section of the comparison of two successful runs."""
+    a, b = original.record or {}, migrated.record or {}
+    return [
+        compare_series("losses", a.get("losses", []), b.get("losses", []), options),
+        compare_series("backward", a.get("backward", []), b.get("backward", []), options),
+        compare_stdout(original.stdout, migrated.stdout, options),
+        compare_parameters(a.get("parameters", []), b.get("parameters", []), options),
+    ]
+
+
+# -- the verdict ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunFailure:
+    """Why one of the two runs could not be compared."""
+
+    run: str  # "original" or "migrated"
+    runtime: str  # "legacy 0.3" or "stock"
+    message: str
+    stderr_tail: Tuple[str, ...]
+
+    def describe(self) -> str:
+        where = "on the legacy runtime " + self.runtime.split()[-1] if self.runtime.startswith("legacy") else "on stock torch"
+        return f"the {self.run} script failed {where}: {self.message}"
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"run": self.run, "runtime": self.runtime, "message": self.message, "stderr_tail": list(self.stderr_tail)}
+
+
+EQUIVALENT, DIVERGENT, ERROR = "equivalent", "divergent", "error"
+_EXIT_CODES = {EQUIVALENT: 0, DIVERGENT: 1, ERROR: 2}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of verifying one script: equivalent, divergent, or error (could not run)."""
+
+    script: str
+    migrated: Optional[str]
+    status: str
+    sections: Tuple[Section, ...] = ()
+    failures: Tuple[RunFailure, ...] = ()
+    message: str = ""  # for errors that are no run's fault (migration failed, cannot copy)
+    era: Optional[str] = None
+    tolerance: Optional[Tuple[float, float]] = None  # (rtol, atol); None: bitwise
+    seconds: Dict[str, float] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return _EXIT_CODES[self.status]
+
+    def line(self) -> str:
+        """The one-line verdict, without the script's name."""
+        if self.status == ERROR:
+            reason = "; ".join(f.describe() for f in self.failures) or self.message
+            return f"could not run: {reason}"
+        parts = ", ".join(s.summary for s in self.sections)
+        if self.status == EQUIVALENT and all(s.original_count == 0 for s in self.sections if s.name != "stdout"):
+            parts += " (nothing recorded but stdout)"
+        return f"{self.status}: {parts}"
+
+    def render_text(self) -> str:
+        """The verdict line, then for divergences the first differing values, for errors the stderr tails."""
+        lines = [f"{self.script}: {self.line()}"]
+        for failure in self.failures:
+            if failure.stderr_tail:
+                lines.append(f"  last lines of the {failure.run} run's stderr:")
+                lines.extend(f"    | {text}" for text in failure.stderr_tail)
+        for section in self.sections:
+            if section.equal:
+                continue
+            lines.extend(_render_section(section))
+        return "\n".join(lines)
+
+    def to_dict(self) -> Dict[str, Any]:
+        """A JSON-ready object for `--json`."""
+        return {
+            "script": self.script,
+            "migrated": self.migrated,
+            "verdict": self.status,
+            "exit_code": self.exit_code,
+            "summary": self.line(),
+            "era": self.era,
+            "comparison": "bitwise" if self.tolerance is None else {"rtol": self.tolerance[0], "atol": self.tolerance[1]},
+            "sections": {s.name: s.to_dict() for s in self.sections},
+            "errors": [f.to_dict() for f in self.failures] + ([{"message": self.message}] if self.message else []),
+            "seconds": self.seconds,
+        }
+
+
+def _render_section(section: Section) -> List[str]:
+    if section.name == "stdout":
+        lines = [f"  stdout, first differing lines ({section.differing} differ):"]
+        for difference in section.first:
+            lines.append(f"    line {difference.index}:")
+            lines.append(f"      original: {difference.original}")
+            lines.append(f"      migrated: {difference.migrated}")
+        return lines
+    label = {"losses": "losses", "backward": "backward values", "parameters": "parameters"}[section.name]
+    lines = [f"  {label}, first differences:"]
+    rows = [("index", "original", "migrated", "|Δ|", "")]
+    for d in section.first:
+        rows.append((str(d.index), d.original, d.migrated, "" if d.delta is None else f"{d.delta:.3g}", d.note))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        cells = [row[0].rjust(widths[0])] + [row[i].ljust(widths[i]) for i in (1, 2, 3)] + [row[4]]
+        lines.append(("    " + "  ".join(cells)).rstrip())
+    if section.original_count != section.migrated_count:
+        lines.append(f"    original recorded {section.original_count}, migrated {section.migrated_count}")
+    return lines
+
+
+# -- running ----------------------------------------------------------------------------------
+
+
+@dataclass
+class RunOutcome:
+    """What one child process left behind."""
+
+    label: str  # "original" or "migrated"
+    runtime: str  # "legacy 0.3" or "stock"
+    returncode: Optional[int]
+    timed_out: bool
+    seconds: float
+    stdout: str
+    stderr: str
+    record: Optional[Dict[str, Any]]
+
+    def failure(self, options: VerifyOptions) -> Optional[RunFailure]:
+        """Why this run cannot be compared, or None."""
+        message = None
+        if self.timed_out:
+            message = f"timed out after {options.timeout:g} s (--timeout)"
+        elif self.record is None:
+            if self.returncode is not None and self.returncode < 0:
+                message = f"killed by {_signal_name(-self.returncode)} without writing a record"
+            else:
+                message = f"exited with status {self.returncode} without writing a record"
+        elif self.record.get("status") != "ok" or self.returncode != 0:
+            message = self.record.get("error") or f"exited with status {self.returncode}"
+            if options.memory_limit and re.search(r"MemoryError|can't allocate memory|out of memory", self.stderr):
+                message += f" (memory limit {_format_bytes(options.memory_limit)}, --memory-limit)"
+        if message is None:
+            return None
+        tail = tuple(line for line in self.stderr.splitlines() if line.strip())[-STDERR_TAIL:]
+        return RunFailure(self.label, self.runtime, message, tail)
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def _format_bytes(count: int) -> str:
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= size and count % size == 0:
+            return f"{count // size} {unit}"
+    return f"{count} bytes"
+
+
+def parse_memory_limit(text: str) -> Optional[int]:
+    """`"4G"`, `"512M"`, `"4GiB"`, `"1000000"` -> bytes; `"0"`/`"none"` -> None (no limit)."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)(?:i?[bB])?\s*", text)
+    if text.strip().lower() in ("none", "off", "unlimited"):
+        return None
+    if not match:
+        raise ValueError(f"not a memory size: {text!r} (e.g. 4G, 512M, none)")
+    scale = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}[match.group(2).lower()]
+    value = int(float(match.group(1)) * scale)
+    return value or None
+
+
+def _copy_tree(source: Path, destination: Path) -> None:
+    """Copy `source` to `destination`, keeping symlinks as links and refusing huge trees."""
+    totals = {"bytes": 0, "files": 0}
+
+    def copy(src: str, dst: str) -> str:
+        totals["files"] += 1
+        totals["bytes"] += os.path.getsize(src)
+        if totals["bytes"] > MAX_COPY_BYTES or totals["files"] > MAX_COPY_FILES:
+            raise VerifyError(
+                f"{source} is too large to copy for an isolated run (over {_format_bytes(MAX_COPY_BYTES)} "
+                f"or {MAX_COPY_FILES} files); move the script into a directory of its own"
+            )
+        return shutil.copy2(src, dst)
+
+    try:
+        shutil.copytree(source, destination, symlinks=True, ignore=shutil.ignore_patterns(*_NOT_COPIED), copy_function=copy)
+    except shutil.Error as error:
+        raise VerifyError(f"cannot copy {source} for an isolated run: {error.args[0][0][2]}") from None
+
+
+def _scratch_copy(directory: Path, parent: Path) -> Path:
+    """A fresh copy of `directory` under `parent`, keeping its base name."""
+    destination = parent / (directory.name or "work")
+    _copy_tree(directory, destination)
+    return destination
+
+
+def _remove_tree(path: Path) -> None:
+    """Remove a scratch directory, including files a script made read-only."""
+
+    def retry(function: Callable, name: str, _info: object) -> None:
+        try:
+            os.chmod(name, 0o700)
+            function(name)
+        except OSError:
+            pass
+
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(path, onexc=retry)
+    else:
+        shutil.rmtree(path, onerror=retry)
+
+
+@dataclass
+class _Child:
+    label: str
+    runtime: str
+    command: List[str]
+    cwd: Path
+    source_dir: Path  # the real directory `cwd` is a copy of
+    record: Path
+    stdout: Path
+    stderr: Path
+    process: Optional[subprocess.Popen] = None
+    started: float = 0.0
+    finished: Optional[float] = None
+    timed_out: bool = False
+
+
+def harness_command(mode: str, script: str, *, era: str, record: Optional[Path] = None, seed: Optional[int] = None,
+                    memory_limit: Optional[int] = None, offline: bool = False, args: Sequence[str] = ()) -> List[str]:
+    """The command line that runs `script` in a harness child with this interpreter."""
+    command = [sys.executable, "-m", "migrator.harness", "--mode", mode]
+    if mode == "legacy":
+        command += ["--era", era]
+    if record is not None:
+        command += ["--record", str(record)]
+    if seed is not None:
+        command += ["--seed", str(seed)]
+    if memory_limit:
+        command += ["--memory-limit", str(memory_limit)]
+    if offline:
+        command.append("--offline")
+    return command + ["--", script, *args]
+
+
+def _start(child: _Child, env: Dict[str, str]) -> None:
+    with open(child.stdout, "wb") as out, open(child.stderr, "wb") as err:
+        child.process = subprocess.Popen(
+            child.command,
+            cwd=child.cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            # Own process group: a timeout kills DataLoader workers too, and Ctrl-C is ours to handle.
+            start_new_session=os.name == "posix",
+        )
+    child.started = time.monotonic()
+
+
+def _kill(child: _Child) -> None:
+    """Kill the child's whole process group (stray workers included)."""
+    process = child.process
+    if process is None:
+        return
+    if os.name == "posix":
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    elif process.poll() is None:
+        process.kill()
+    process.wait()
+
+
+def _wait(children: List[_Child], timeout: float, progress: Optional[ProgressCallback], name: str) -> None:
+    """Wait for the started children, killing any that outlives `timeout`; report progress on long runs."""
+    first_report, every = 5.0, 10.0
+    next_report = time.monotonic() + first_report
+    while True:
+        running = [c for c in children if c.finished is None]
+        if not running:
+            return
+        now = time.monotonic()
+        for child in running:
+            if child.process.poll() is not None:
+                child.finished = now
+            elif now - child.started >= timeout:
+                _kill(child)
+                child.timed_out = True
+                child.finished = now
+        running = [c for c in children if c.finished is None]
+        if progress is not None and running and now >= next_report:
+            progress(f"{name}: " + "; ".join(_progress_part(c, now) for c in children))
+            next_report = now + every
+        if running:
+            child = running[0]
+            slice_ = max(0.0, min(0.2, child.started + timeout - time.monotonic()))
+            try:
+                child.process.wait(timeout=slice_)
+            except subprocess.TimeoutExpired:
+                pass
+
+
+def _progress_part(child: _Child, now: float) -> str:
+    if child.finished is None:
+        return f"{child.label} ({child.runtime}) running, {now - child.started:.0f} s"
+    return f"{child.label} ({child.runtime}) done in {child.finished - child.started:.1f} s"
+
+
+def _read_record(path: Path) -> Optional[Dict[str, Any]]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return None
+
+
+def _read_output(path: Path, child: _Child) -> str:
+    """Captured text, with the scratch directory shown as the real one it copies."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return text.replace(str(child.cwd), str(child.source_dir))
+
+
+def _outcome(child: _Child) -> RunOutcome:
+    return RunOutcome(
+        label=child.label,
+        runtime=child.runtime,
+        returncode=child.process.returncode if child.process else None,
+        timed_out=child.timed_out,
+        seconds=(child.finished or child.started) - child.started,
+        stdout=_read_output(child.stdout, child),
+        stderr=_read_output(child.stderr, child),
+        record=None if child.timed_out else _read_record(child.record),
+    )
+
+
+def run_children(children: List[_Child], options: VerifyOptions, progress: Optional[ProgressCallback], name: str) -> List[RunOutcome]:
+    """Run the children (at once when there are two CPUs), always reaping them."""
+    env = child_environment(os.environ, seed=options.seed, offline=options.offline, pythonpath=str(_PACKAGE_PARENT))
+    parallel = options.parallel if options.parallel is not None else (os.cpu_count() or 1) >= 2
+    try:
+        if parallel:
+            for child in children:
+                _start(child, env)
+            _wait(children, options.timeout, progress, name)
+        else:
+            for child in children:
+                _start(child, env)
+                _wait([child], options.timeout, progress, name)
+    finally:
+        for child in children:  # also on Ctrl-C, and for stray grandchildren of finished runs
+            _kill(child)
+    return [_outcome(child) for child in children]
+
+
+def verify_script(
+    script: Path,
+    *,
+    migrated: Optional[Path] = None,
+    migrated_source: Optional[bytes] = None,
+    options: VerifyOptions = VerifyOptions(),
+    progress: Optional[ProgressCallback] = None,
+) -> Verdict:
+    """Run `script` (legacy runtime) and its migration (stock torch) in scratch copies and compare them.
+
+    The migration is the file `migrated` (run from a copy of its own directory) or the bytes
+    `migrated_source` (run under the script's name in a copy of the script's directory).
+    Executes both scripts. Raises `VerifyError` when the runs cannot even be prepared.
+    """
+    script = Path(script)
+    if (migrated is None) == (migrated_source is None):
+        raise ValueError("give exactly one of migrated and migrated_source")
+    original_runtime = f"legacy {options.era}" if options.original_runtime == "legacy" else "stock"
+    root = Path(tempfile.mkdtemp(prefix="migrator-verify-"))
+    try:
+        output = root / "output"
+        output.mkdir()
+        original_source_dir = script.resolve().parent
+        original_dir = _scratch_copy(original_source_dir, root / "original")
+        if migrated is not None:
+            migrated_source_dir = Path(migrated).resolve().parent
+            migrated_dir = _scratch_copy(migrated_source_dir, root / "migrated")
+            migrated_name = Path(migrated).name
+        else:
+            migrated_source_dir = original_source_dir
+            migrated_dir = _scratch_copy(original_source_dir, root / "migrated")
+            migrated_name = script.name
+            (migrated_dir / migrated_name).write_bytes(migrated_source)
+        children = []
+        for label, mode, directory, source_dir, name in (
+            ("original", options.original_runtime, original_dir, original_source_dir, script.name),
+            ("migrated", "stock", migrated_dir, migrated_source_dir, migrated_name),
+        ):
+            record = output / f"{label}.json"
+            command = harness_command(
+                mode, name, era=options.era, record=record, seed=options.seed,
+                memory_limit=options.memory_limit, offline=options.offline,
+            )
+            runtime = original_runtime if label == "original" else "stock"
+            children.append(
+                _Child(label, runtime, command, directory, source_dir, record, output / f"{label}.out", output / f"{label}.err")
+            )
+        original, migrated_run = run_children(children, options, progress, str(script))
+    finally:
+        _remove_tree(root)
+    return judge(str(script), None if migrated is None else str(migrated), original, migrated_run, options)
+
+
+def judge(script: str, migrated: Optional[str], original: RunOutcome, migrated_run: RunOutcome, options: VerifyOptions) -> Verdict:
+    """The verdict on two finished runs."""
+    tolerance = None if options.bitwise else (options.rtol or 0.0, options.atol or 0.0)
+    seconds = {"original": round(original.seconds, 3), "migrated": round(migrated_run.seconds, 3)}
+    era = options.era if options.original_runtime == "legacy" else None
+    failures = tuple(f for f in (original.failure(options), migrated_run.failure(options)) if f is not None)
+    if failures:
+        return Verdict(script, migrated, ERROR, failures=failures, era=era, tolerance=tolerance, seconds=seconds)
+    sections = tuple(compare(original, migrated_run, options))
+    status = EQUIVALENT if all(s.equal for s in sections) else DIVERGENT
+    return Verdict(script, migrated, status, sections=sections, era=era, tolerance=tolerance, seconds=seconds)
+
+
+def error_verdict(script: str, message: str, migrated: Optional[str] = None) -> Verdict:
+    """A verdict for a script that could not be verified for a reason of its own (exit 2)."""
+    return Verdict(script, migrated, ERROR, message=message)
+
+
+def migrate_source(source: bytes, settings: Any, path: str) -> bytes:
+    """The migrated text of `source` under `settings`; `VerifyError` when the rewriter cannot process it."""
+    from migrator.engine import fix_source
+
+    result = fix_source(source, settings, path)
+    if result.error:
+        raise VerifyError(f"cannot migrate {path}: {result.error}")
+    return result.output
+
+
+def choose_era(source: bytes, source_version: str = "auto", era: Optional[str] = None) -> str:
+    """The legacy era to run an original as: `era`, else `source_version`, else inferred, else 0.3."""
+    if era:
+        return era
+    if source_version and source_version != "auto":
+        return source_version
+    from migrator.era import format_version, infer_era
+
+    inferred, _why = infer_era(source.decode("utf-8", errors="replace"))
+    return format_version(inferred) if inferred else DEFAULT_ERA
+
+
+def run_legacy(script: Path, args: Sequence[str] = (), *, era: str = DEFAULT_ERA, timeout: Optional[float] = None) -> int:
+    """Run `script` unmodified on the legacy runtime in a child process, streaming its output; its exit status."""
+    command = harness_command("legacy", str(script), era=era, args=args)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(_PACKAGE_PARENT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    process = subprocess.Popen(command, env=env)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        try:
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            code = process.wait(timeout=remaining)
+            break
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            print(f"migrator run-legacy: {script} timed out after {timeout:g} s", file=sys.stderr)
+            return 124
+        except KeyboardInterrupt:
+            continue  # the child shares our terminal and got the same SIGINT; let it decide
+    return 128 - code if code < 0 else code
