@@ -176,8 +176,9 @@ class _ImportCollector:
                 if isinstance(statement, cst.FunctionDef):
                     self.collect(_statements(statement.body), top=False)
             elif isinstance(statement, cst.BaseCompoundStatement):
+                # a conditional rebinding (`except ImportError: F = None`) is a fallback, not a shadow
                 for block in _blocks(statement):
-                    self.collect(_statements(block), top=top)
+                    self.collect(_statements(block), top=False)
 
     def _shadow(self, name: str) -> None:
         if name in self.table.bindings:

@@ -141,15 +141,16 @@ def main(argv: Optional[List[str]] = None) -> int:
         if options.mode == "legacy":
             try:
                 from migrator import legacy
-            except ImportError as error:
+
+                unsupported = legacy.LegacyUnsupported
+            except (ImportError, AttributeError) as error:
                 record["error"] = f"legacy runtime unavailable: {_one_line(error)}"
                 print(record["error"], file=sys.stderr)
                 return EXIT_HARNESS
-            unsupported = legacy.LegacyUnsupported
             try:
                 legacy.install(options.era)
                 source = legacy.prepare_source(source)
-            except legacy.LegacyUnsupported as error:
+            except (legacy.LegacyUnsupported, ValueError) as error:  # ValueError: an era it does not know
                 print(f"legacy runtime: {error}", file=sys.stderr)
                 record.update(status="unsupported", error=f"legacy runtime: {error}")
                 return EXIT_HARNESS
