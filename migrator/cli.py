@@ -17,6 +17,7 @@ from migrator.report import Tally, github_lines, json_records, text_lines
 from migrator.runner import FileOutcome, Mode, default_jobs, diff_text, process_files, transform
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
 class Failure(click.ClickException):
@@ -113,11 +114,16 @@ def run_paths(
     exit_zero: bool,
     report_path: Optional[str] = None,
     quiet: bool = False,
+    extra_outcomes: Sequence[FileOutcome] = (),
+    verbose: bool = False,
 ) -> int:
-    """Process files and directories; print diagnostics, diffs and the summary; return the exit code."""
+    """Process files and directories; print diagnostics, diffs and the summary; return the exit code.
+
+    `extra_outcomes` are results the caller already has (e.g. files `upgrade` could not copy).
+    """
     tally = Tally()
     records: List[dict] = []
-    outcomes: List[FileOutcome] = []
+    outcomes: List[FileOutcome] = list(extra_outcomes)
     # `fix -` writes the code to stdout: everything else goes to stderr
     to_stderr = "-" in paths and mode.fix and not mode.diff
     if "-" in paths:
@@ -144,6 +150,8 @@ def run_paths(
             click.echo(outcome.diff, nl=False)
         if not quiet or outcome.error:
             _emit(outcome, output_format, settings.unsafe_fixes, to_stderr)
+        if verbose and outcome.parsed and not outcome.error and output_format == "text":
+            click.echo(f"{outcome.path}: source era {_era_text(outcome)}", err=True)
         records.extend(json_records(outcome))
     if output_format == "json":
         click.echo(json.dumps(records, indent=2), err=to_stderr)
@@ -151,9 +159,12 @@ def run_paths(
         for line in tally.summary(mode.fix, mode.diff):
             click.echo(line, err=to_stderr or output_format == "github")
     if report_path:
-        from migrator.tree_report import write_report
+        from migrator.tree_report import ReportError, write_report
 
-        write_report(Path(report_path), outcomes, tally, settings)
+        try:
+            write_report(Path(report_path), outcomes, tally, settings, mode)
+        except ReportError as error:
+            raise Failure(str(error)) from None
     if tally.failed:
         return EXIT_ERROR
     if exit_zero:
@@ -163,6 +174,12 @@ def run_paths(
     if mode.diff:
         return EXIT_FINDINGS if (tally.changed or tally.remaining) else EXIT_CLEAN
     return EXIT_FINDINGS if tally.remaining else EXIT_CLEAN
+
+
+def _era_text(outcome: FileOutcome) -> str:
+    if outcome.era is None:
+        return f"unknown ({outcome.era_reason}); era-specific rules skipped"
+    return f"torch {outcome.era[0]}.{outcome.era[1]} ({outcome.era_reason})"
 
 
 def _process_stdin(settings: Settings, mode: Mode) -> FileOutcome:
@@ -186,7 +203,19 @@ def _process_stdin(settings: Settings, mode: Mode) -> FileOutcome:
 _stdin_name = ["-"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """The command group; Ctrl-C ends any command quietly with exit code 130."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # files are written atomically: each is either complete or untouched
+            click.echo("migrator: interrupted", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="migrator")
 def main() -> None:
     """Rewrite legacy PyTorch (0.1-1.x) code into current idioms, and prove the rewrite.
@@ -203,6 +232,7 @@ def _common_run_options(function: Callable) -> Callable:
         click.option("--output-format", type=click.Choice(["text", "json", "github"]), default="text", show_default=True),
         click.option("--jobs", "-j", type=click.IntRange(min=1), help=f"Worker processes (default: all cores, here {default_jobs()})."),
         click.option("--quiet", "-q", is_flag=True, help="Print only errors (and diffs)."),
+        click.option("--verbose", "-v", is_flag=True, help="Also say, per file, which torch era the code was written for and why."),
         click.option("--stdin-filename", help="The name to report standard input as (its suffix picks .py or .ipynb handling)."),
         click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Also write a report (Markdown, or JSON if the name ends in .json)."),
     ]
@@ -213,20 +243,21 @@ def _common_run_options(function: Callable) -> Callable:
 
 @main.command()
 @_common_run_options
-def check(paths, exit_zero, output_format, jobs, quiet, stdin_filename, report_path, config_path, **flags) -> None:
+def check(paths, exit_zero, output_format, jobs, quiet, verbose, stdin_filename, report_path, config_path, **flags) -> None:
     """Report legacy idioms in PATHS (files, directories, or - for standard input); change nothing.
 
     Fixable findings are marked [*].
     """
     _stdin_name[0] = stdin_filename or "-"
     settings = build_settings(paths, config_path, **flags)
-    sys.exit(run_paths(paths, settings, Mode(fix=False, write=False), output_format, jobs, exit_zero, report_path, quiet))
+    mode = Mode(fix=False, write=False)
+    sys.exit(run_paths(paths, settings, mode, output_format, jobs, exit_zero, report_path, quiet, verbose=verbose))
 
 
 @main.command()
 @_common_run_options
 @click.option("--diff", is_flag=True, help="Print a unified diff of the fixes and write nothing.")
-def fix(paths, exit_zero, output_format, jobs, quiet, stdin_filename, report_path, config_path, diff, **flags) -> None:
+def fix(paths, exit_zero, output_format, jobs, quiet, verbose, stdin_filename, report_path, config_path, diff, **flags) -> None:
     """Rewrite PATHS in place (or - : standard input to standard output) and report what remains.
 
     Safe fixes are always applied; unsafe ones with --unsafe-fixes. A file that does not
@@ -235,7 +266,7 @@ def fix(paths, exit_zero, output_format, jobs, quiet, stdin_filename, report_pat
     _stdin_name[0] = stdin_filename or "-"
     settings = build_settings(paths, config_path, **flags)
     mode = Mode(fix=True, diff=diff, write=not diff)
-    sys.exit(run_paths(paths, settings, mode, output_format, jobs, exit_zero, report_path, quiet))
+    sys.exit(run_paths(paths, settings, mode, output_format, jobs, exit_zero, report_path, quiet, verbose=verbose))
 
 
 @main.command()

@@ -7,9 +7,12 @@ that does not compile, or fixes that do not converge, leave the source untouched
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
+import warnings
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Tuple, Type
@@ -118,11 +121,29 @@ def decode(source: bytes) -> Tuple[str, str]:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
     except SyntaxError as error:
-        raise _SourceError(f"cannot determine the encoding: {error}") from None
+        # without a coding comment, the first lines must be UTF-8: say which byte is not
+        raise _SourceError(_undecodable(source, "utf-8") or f"cannot determine the encoding: {error}") from None
     try:
         return source.decode(encoding), encoding
     except (UnicodeDecodeError, LookupError) as error:
-        raise _SourceError(f"not valid {encoding} text ({error.__class__.__name__}: {error}); declare its encoding with a coding comment") from None
+        raise _SourceError(_undecodable(source, encoding) or f"cannot decode as {encoding}: {error}") from None
+
+
+def _undecodable(source: bytes, encoding: str) -> Optional[str]:
+    """Where `source` stops being valid `encoding` text, as a user-facing message."""
+    try:
+        source.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = source.count(b"\n", 0, error.start) + 1
+        column = error.start - (source.rfind(b"\n", 0, error.start) + 1) + 1
+        name = "UTF-8" if encoding.replace("_", "-").lower() in ("utf-8", "utf-8-sig", "utf8") else encoding
+        return (
+            f"not valid {name} text (byte 0x{source[error.start]:02x} at line {line}, column {column}); "
+            "declare the file's encoding with a coding comment such as `# -*- coding: latin-1 -*-`"
+        )
+    except LookupError:
+        return None
+    return None
 
 
 def _rewrite(
@@ -138,12 +159,17 @@ def _rewrite(
     tree_rules = tuple(r for r in plan.tree_rules if in_range(era, *r.source_eras))
     current = repaired
     has_noqa = "noqa" in text.lower()
-    for _ in range(MAX_PASSES):
+    for number in range(MAX_PASSES):
         module = _parse(current, path)
         pending = _visit(module, tree_rules, era, plan.target)
         noqa_lines = _noqa_lines(current) if has_noqa and pending else {}
         if noqa_lines:
             pending = [p for p in pending if not _suppressed(p.finding, noqa_lines)]
+        if number == 0 and pending:
+            # libcst accepts some code CPython rejects (`except E, e:` parses as a 3.14 tuple)
+            problem = _python_syntax_error(repaired)
+            if problem:
+                raise _SourceError(problem)
         applicable = [p for p in pending if apply and _enabled(p, settings)]
         if not applicable:
             remaining = [p.finding for p in pending]
@@ -163,12 +189,37 @@ def _parse(text: str, path: str) -> cst.Module:
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as error:
-        hint = _python2_hint(text)
-        where = f"{error.raw_line}:{error.raw_column + 1}"
-        message = str(error.message).splitlines()[0] if error.message else "invalid syntax"
-        raise _SourceError(f"{where}: syntax error: {message}{hint}") from None
+        problem = _python_syntax_error(text)  # CPython's diagnosis reads better than the grammar's
+        if problem is None:
+            hint = _python2_hint(text)
+            where = f"{error.raw_line}:{error.raw_column + 1}"
+            message = str(error.message).splitlines()[0] if error.message else "invalid syntax"
+            problem = f"{where}: syntax error: {message}{hint}"
+        raise _SourceError(problem) from None
     except RecursionError:
         raise _SourceError("too deeply nested to parse") from None
+
+
+def _python_syntax_error(text: str) -> Optional[str]:
+    """`line:column: syntax error: ...` as CPython's parser reports it, or None if it accepts `text`."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except SyntaxError as error:
+        where = f"{error.lineno or 1}:{error.offset or 1}"
+        message = (error.msg or "invalid syntax").splitlines()[0]
+        return f"{where}: syntax error: {message}{_python2_hint(text)}"
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    return None
+
+
+def _compile(text: str, path: str) -> None:
+    """Compile to check, without printing SyntaxWarnings (`"\\d"`) for someone else's code."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        compile(text, path, "exec", dont_inherit=True)
 
 
 _PY2 = (
@@ -234,29 +285,96 @@ def _suppressed(finding: Finding, noqa_lines: Dict[int, Optional[Tuple[str, ...]
     return codes is None or any(finding.code.startswith(code) for code in codes)
 
 
+_STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+
+
 class _Replace(cst.CSTTransformer):
-    """Swap each target node for its replacement; a target inside another target waits for the next pass."""
+    """Swap each target node for its replacement; a target inside another target waits for the next pass.
+
+    A replacement that drops comments of the code it replaces (`Variable(x,  # why`)
+    would lose user text: those comments move above the enclosing statement instead.
+    """
 
     def __init__(self, replacements: Dict[int, _Pending]) -> None:
         super().__init__()
         self.replacements = replacements
         self.open: List[int] = []
         self.applied: List[_Pending] = []
+        self.orphans: List[List[str]] = [[]]  # per open statement (and the module): comments to re-attach
 
     def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, _STATEMENTS):
+            self.orphans.append([])
         if id(node) in self.replacements:
             self.open.append(id(node))
         return True
 
     def on_leave(self, original_node, updated_node):  # type: ignore[override]
+        result = updated_node
         item = self.replacements.get(id(original_node))
-        if item is None:
+        if item is not None:
+            self.open.pop()
+            if not self.open:  # else an enclosing replacement discards this one; it is found again next pass
+                self.applied.append(item)
+                result = item.replacement
+                self.orphans[-1].extend(_dropped_comments(original_node, result))
+        if isinstance(original_node, _STATEMENTS):
+            comments = self.orphans.pop()
+            if comments:
+                if isinstance(result, _STATEMENTS):
+                    result = result.with_changes(leading_lines=[*result.leading_lines, *map(_comment_line, comments)])
+                else:  # the statement itself was removed: the comments go to the enclosing one
+                    self.orphans[-1].extend(comments)
+        return result
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        comments = self.orphans.pop() if self.orphans else []
+        if not comments:
             return updated_node
-        self.open.pop()
-        if self.open:  # an enclosing replacement discards this one; it is found again next pass
-            return updated_node
-        self.applied.append(item)
-        return item.replacement
+        return updated_node.with_changes(footer=[*updated_node.footer, *map(_comment_line, comments)])
+
+
+def _comments(node: Optional[object]) -> "Counter[str]":
+    found: "Counter[str]" = Counter()
+    if isinstance(node, cst.FlattenSentinel):
+        for part in node.nodes:
+            found += _comments(part)
+    elif isinstance(node, cst.CSTNode):
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, cst.Comment):
+                found[current.value] += 1
+            stack.extend(current.children)
+    return found
+
+
+def _dropped_comments(original: cst.CSTNode, replacement: object) -> List[str]:
+    """The comments in `original` that `replacement` no longer holds, in source order."""
+    missing = _comments(original) - _comments(replacement)
+    if not missing:
+        return []
+    ordered = []
+    for text in _ordered_comments(original):
+        if missing[text] > 0:
+            missing[text] -= 1
+            ordered.append(text)
+    return ordered
+
+
+def _ordered_comments(node: cst.CSTNode) -> List[str]:
+    texts: List[str] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Comment(self, comment: cst.Comment) -> None:
+            texts.append(comment.value)
+
+    node.visit(_Collect())
+    return texts
+
+
+def _comment_line(text: str) -> cst.EmptyLine:
+    return cst.EmptyLine(indent=True, whitespace=cst.SimpleWhitespace(""), comment=cst.Comment(text))
 
 
 def _apply(module: cst.Module, items: Sequence[_Pending]) -> Tuple[str, List[Finding]]:
@@ -279,9 +397,10 @@ def _update_imports(module: cst.Module, applied: Sequence[_Pending]) -> cst.Modu
     context = CodemodContext()
     for needed in sorted(imports, key=lambda i: (i.module, i.obj or "", i.asname or "")):
         AddImportsVisitor.add_needed_import(context, needed.module, needed.obj, needed.asname)
+    commented = _names_of_commented_imports(module) if releases else set()
     for file_context, name in releases:
         binding = file_context.names.bindings.get(name) if file_context else None
-        if binding is not None:
+        if binding is not None and name not in commented:
             RemoveImportsVisitor.remove_unused_import(context, binding.module, binding.obj, binding.asname)
     if imports:
         module = AddImportsVisitor(context).transform_module(module)
@@ -290,12 +409,34 @@ def _update_imports(module: cst.Module, applied: Sequence[_Pending]) -> cst.Modu
     return module
 
 
+def _names_of_commented_imports(module: cst.Module) -> set:
+    """Local names bound by import lines that carry a comment: removing them would delete the comment."""
+    names = set()
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine) or not _comments(statement):
+            continue
+        for small in statement.body:
+            if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
+                for alias in small.names:
+                    bound = alias.asname.name if alias.asname is not None else alias.name
+                    local = _code_of_name(bound)
+                    names.add(local.split(".", 1)[0] if alias.asname is None and isinstance(small, cst.Import) else local)
+    return names
+
+
+def _code_of_name(node: cst.BaseExpression) -> str:
+    return cst.Module(body=[]).code_for_node(node)
+
+
 def _ensure_compiles(output: str, original: str, path: str) -> None:
     try:
-        compile(output, path, "exec", dont_inherit=True)
+        _compile(output, path)
     except SyntaxError as error:
+        problem = _python_syntax_error(original)
+        if problem:
+            raise _SourceError(problem) from None  # the input is not Python 3 syntax: refuse it
         try:
-            compile(original, path, "exec", dont_inherit=True)
+            _compile(original, path)
         except SyntaxError:
             return  # the input itself does not compile (e.g. `return` at top level); nothing new broke
         raise _SourceError(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 import multiprocessing
 import os
+import signal
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
@@ -67,6 +69,8 @@ def process_file(path: Path, settings: Settings, mode: Mode) -> FileOutcome:
         result = transform(source, settings, name, mode.fix)
     except RecursionError:
         return FileOutcome(name, error="too deeply nested to process")
+    except Exception as error:  # a bug must cost one file, not the run: the file is left as it was
+        return FileOutcome(name, error=_internal_error(error))
     if result.error:
         return FileOutcome(name, error=result.error, parsed=result.parsed)
     diff = ""
@@ -83,8 +87,42 @@ def process_file(path: Path, settings: Settings, mode: Mode) -> FileOutcome:
     )
 
 
+def _internal_error(error: BaseException) -> str:
+    detail = str(error).splitlines()[0] if str(error) else ""
+    return f"internal error ({type(error).__name__}{': ' + detail if detail else ''}); file left unchanged (please report this)"
+
+
 def _work(item: Tuple[Path, Settings, Mode]) -> FileOutcome:
+    if _parent[0] is not None and os.getppid() != _parent[0]:
+        # the run that sent this file is gone (killed): do not touch files nobody will report on
+        return FileOutcome(str(item[0]), error="not processed: the run was interrupted")
     return process_file(*item)
+
+
+_parent: List[Optional[int]] = [None]
+
+
+def _init_worker(parent: int) -> None:
+    """A pool worker leaves Ctrl-C to the main process and dies with it.
+
+    The terminal sends SIGINT to the whole process group: the main process stops the
+    pool (SIGTERM, held back by `write_atomic` until a write in progress is complete),
+    so workers ignore SIGINT instead of each printing a traceback. If the main process
+    is killed outright, Linux sends the workers SIGTERM (PR_SET_PDEATHSIG); elsewhere
+    `_work` notices the new parent and stops taking files.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _parent[0] = parent
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def default_jobs() -> int:
@@ -115,7 +153,7 @@ def process_files(
     _warm_up()
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     chunk = max(1, min(32, total // (jobs * 8)))
-    with context.Pool(jobs) as pool:
+    with context.Pool(jobs, initializer=_init_worker, initargs=(os.getpid(),)) as pool:
         for done, outcome in enumerate(pool.imap_unordered(_work, items, chunksize=chunk), start=1):
             if progress:
                 progress(done, total)

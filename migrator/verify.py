@@ -26,7 +26,7 @@ import time
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from migrator.harness.determinism import child_environment
 
@@ -41,10 +41,21 @@ MAX_COPY_BYTES = 1 << 30
 MAX_COPY_FILES = 20_000
 _NOT_COPIED = (".git", ".hg", ".svn", "__pycache__", ".venv", "venv", "node_modules", ".mypy_cache", ".pytest_cache", ".tox")
 
+ProgressCallback = Callable[[str], None]
+
 # The directory that holds the `migrator` package, so children import this very copy of it.
 _PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 
-ProgressCallback = Callable[[str], None]
+
+def _child_pythonpath() -> Optional[str]:
+    """The PYTHONPATH entry children need to import `migrator`, or None when site-packages has it.
+
+    Putting site-packages on PYTHONPATH would move it ahead of the standard library.
+    """
+    import site
+
+    site_dirs = {Path(p).resolve() for p in [*site.getsitepackages(), site.getusersitepackages()]}
+    return None if _PACKAGE_PARENT in site_dirs else str(_PACKAGE_PARENT)
 
 
 class VerifyError(Exception):
@@ -63,14 +74,12 @@ class VerifyOptions:
     era: str = DEFAULT_ERA  # legacy torch version the original is run as
     original_runtime: str = "legacy"  # "legacy", or "stock" for originals that already run on 2.x
     offline: bool = True
-    parallel: Optional[bool] = None  # run both scripts at once; None: when there are two CPUs
+    parallel: bool = True  # run as many scripts at once as there are CPUs
 
     @property
     def bitwise(self) -> bool:
+        """True unless a tolerance was asked for."""
         return self.rtol is None and self.atol is None
-
-    def describe_tolerance(self) -> str:
-        return f"rtol={self.rtol or 0:g}, atol={self.atol or 0:g}"
 
 
 # -- comparing records ------------------------------------------------------------------------
@@ -87,6 +96,7 @@ class Difference:
     note: str = ""  # which element, parameter name, shape or dtype mismatch
 
     def to_dict(self) -> Dict[str, Any]:
+        """JSON-ready fields."""
         return {"index": self.index, "original": self.original, "migrated": self.migrated, "delta": self.delta, "note": self.note}
 
 
@@ -104,9 +114,11 @@ class Section:
 
     @property
     def equal(self) -> bool:
+        """Same number of records and none differs."""
         return self.differing == 0 and self.original_count == self.migrated_count
 
     def to_dict(self) -> Dict[str, Any]:
+        """JSON-ready fields."""
         return {
             "equal": self.equal,
             "original": self.original_count,
@@ -119,17 +131,20 @@ class Section:
 
 
 def _close(a: float, b: float, rtol: float, atol: float) -> bool:
+    """`|a - b| <= atol + rtol * |a|`, with NaN equal to NaN (the original `a` is the reference)."""
     if a == b or (math.isnan(a) and math.isnan(b)):
         return True
     return abs(a - b) <= atol + rtol * abs(a)
 
 
 def _delta(a: float, b: float) -> Optional[float]:
+    """`|a - b|`, or None when it is not a finite number (JSON has no NaN or infinity)."""
     difference = abs(a - b)
-    return None if math.isnan(difference) else difference
+    return difference if math.isfinite(difference) else None
 
 
 def _show(value: float) -> str:
+    """A float as text that reads back to the same bits."""
     return repr(value)
 
 
@@ -153,6 +168,7 @@ def _entry_difference(a: Dict[str, Any], b: Dict[str, Any], options: VerifyOptio
 
 
 def _entries_max_delta(a: Dict[str, Any], b: Dict[str, Any]) -> Optional[float]:
+    """The largest element-wise |Δ| of two recorded tensors of the same size."""
     if a["n"] != b["n"]:
         return None
     deltas = [_delta(float.fromhex(x), float.fromhex(y)) for x, y in zip(a["v"], b["v"])]
@@ -161,6 +177,7 @@ def _entries_max_delta(a: Dict[str, Any], b: Dict[str, Any]) -> Optional[float]:
 
 
 def _max(values: Iterable[Optional[float]]) -> Optional[float]:
+    """The largest of the values that are not None, or None."""
     present = [v for v in values if v is not None]
     return max(present) if present else None
 
@@ -278,6 +295,7 @@ def compare_stdout(original: str, migrated: str, options: VerifyOptions) -> Sect
 
 
 def _parameter_values(entry: Dict[str, Any]) -> array:
+    """A recorded parameter's values, decoded from its raw bytes."""
     values = array(entry["format"])
     values.frombytes(base64.b64decode(entry["data"]))
     return values
@@ -364,10 +382,12 @@ class RunFailure:
     stderr_tail: Tuple[str, ...]
 
     def describe(self) -> str:
+        """"the migrated script failed on stock torch: ValueError: boom"."""
         where = "on the legacy runtime " + self.runtime.split()[-1] if self.runtime.startswith("legacy") else "on stock torch"
         return f"the {self.run} script failed {where}: {self.message}"
 
     def to_dict(self) -> Dict[str, Any]:
+        """JSON-ready fields."""
         return {"run": self.run, "runtime": self.runtime, "message": self.message, "stderr_tail": list(self.stderr_tail)}
 
 
@@ -391,6 +411,7 @@ class Verdict:
 
     @property
     def exit_code(self) -> int:
+        """0 equivalent, 1 divergent, 2 could not run."""
         return _EXIT_CODES[self.status]
 
     def line(self) -> str:
@@ -433,6 +454,7 @@ class Verdict:
 
 
 def _render_section(section: Section) -> List[str]:
+    """The table of first differences of one section, indented under the verdict."""
     if section.name == "stdout":
         lines = [f"  stdout, first differing lines ({section.differing} differ):"]
         for difference in section.first:
@@ -491,6 +513,7 @@ class RunOutcome:
 
 
 def _signal_name(number: int) -> str:
+    """`9` -> `"SIGKILL"`."""
     try:
         return signal.Signals(number).name
     except ValueError:
@@ -498,6 +521,7 @@ def _signal_name(number: int) -> str:
 
 
 def _format_bytes(count: int) -> str:
+    """`4 << 30` -> `"4 GiB"`."""
     for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if count >= size and count % size == 0:
             return f"{count // size} {unit}"
@@ -516,9 +540,15 @@ def parse_memory_limit(text: str) -> Optional[int]:
     return value or None
 
 
-def _copy_tree(source: Path, destination: Path) -> None:
-    """Copy `source` to `destination`, keeping symlinks as links and refusing huge trees."""
+def _copy_tree(source: Path, destination: Path, skip: Path) -> None:
+    """Copy `source` to `destination`, keeping symlinks as links, leaving out `skip`, refusing huge trees."""
     totals = {"bytes": 0, "files": 0}
+    skipped_names = shutil.ignore_patterns(*_NOT_COPIED)
+
+    def ignore(directory: str, names: List[str]) -> set:
+        # The scratch root may live inside the copied tree (a script in /tmp): never copy it into itself.
+        inside = {name for name in names if os.path.join(directory, name) == str(skip)}
+        return set(skipped_names(directory, names)) | inside
 
     def copy(src: str, dst: str) -> str:
         totals["files"] += 1
@@ -531,15 +561,15 @@ def _copy_tree(source: Path, destination: Path) -> None:
         return shutil.copy2(src, dst)
 
     try:
-        shutil.copytree(source, destination, symlinks=True, ignore=shutil.ignore_patterns(*_NOT_COPIED), copy_function=copy)
+        shutil.copytree(source, destination, symlinks=True, ignore=ignore, copy_function=copy)
     except shutil.Error as error:
         raise VerifyError(f"cannot copy {source} for an isolated run: {error.args[0][0][2]}") from None
 
 
-def _scratch_copy(directory: Path, parent: Path) -> Path:
-    """A fresh copy of `directory` under `parent`, keeping its base name."""
-    destination = parent / (directory.name or "work")
-    _copy_tree(directory, destination)
+def _scratch_copy(directory: Path, root: Path, name: str) -> Path:
+    """A fresh copy of `directory` in `root`/`name`, keeping its base name."""
+    destination = root / name / (directory.name or "work")
+    _copy_tree(directory, destination, skip=root)
     return destination
 
 
@@ -561,6 +591,8 @@ def _remove_tree(path: Path) -> None:
 
 @dataclass
 class _Child:
+    """One harness child process: how to start it and what became of it."""
+
     label: str
     runtime: str
     command: List[str]
@@ -593,6 +625,7 @@ def harness_command(mode: str, script: str, *, era: str, record: Optional[Path] 
 
 
 def _start(child: _Child, env: Dict[str, str]) -> None:
+    """Start the child with its stdout and stderr going to files."""
     with open(child.stdout, "wb") as out, open(child.stderr, "wb") as err:
         child.process = subprocess.Popen(
             child.command,
@@ -622,42 +655,34 @@ def _kill(child: _Child) -> None:
     process.wait()
 
 
-def _wait(children: List[_Child], timeout: float, progress: Optional[ProgressCallback], name: str) -> None:
-    """Wait for the started children, killing any that outlives `timeout`; report progress on long runs."""
-    first_report, every = 5.0, 10.0
-    next_report = time.monotonic() + first_report
-    while True:
-        running = [c for c in children if c.finished is None]
-        if not running:
-            return
-        now = time.monotonic()
-        for child in running:
-            if child.process.poll() is not None:
-                child.finished = now
-            elif now - child.started >= timeout:
-                _kill(child)
-                child.timed_out = True
-                child.finished = now
-        running = [c for c in children if c.finished is None]
-        if progress is not None and running and now >= next_report:
-            progress(f"{name}: " + "; ".join(_progress_part(c, now) for c in children))
-            next_report = now + every
-        if running:
-            child = running[0]
-            slice_ = max(0.0, min(0.2, child.started + timeout - time.monotonic()))
-            try:
-                child.process.wait(timeout=slice_)
-            except subprocess.TimeoutExpired:
-                pass
+def _poll(running: List[_Child], timeout: float) -> None:
+    """Block briefly (at most 0.2 s) and mark finished children, killing any that outlived `timeout`."""
+    now = time.monotonic()
+    for child in running:
+        if child.process.poll() is not None:
+            child.finished = now
+        elif now - child.started >= timeout:
+            _kill(child)
+            child.timed_out = True
+            child.finished = now
+    waiting = [c for c in running if c.finished is None]
+    if len(waiting) == len(running) and waiting:
+        child = waiting[0]
+        try:
+            child.process.wait(timeout=max(0.0, min(0.2, child.started + timeout - now)))
+        except subprocess.TimeoutExpired:
+            pass
 
 
 def _progress_part(child: _Child, now: float) -> str:
+    """"migrated (stock) running, 12 s"."""
     if child.finished is None:
         return f"{child.label} ({child.runtime}) running, {now - child.started:.0f} s"
     return f"{child.label} ({child.runtime}) done in {child.finished - child.started:.1f} s"
 
 
 def _read_record(path: Path) -> Optional[Dict[str, Any]]:
+    """The child's JSON record, or None when it wrote none (crashed, killed)."""
     try:
         with open(path, encoding="utf-8") as handle:
             return json.load(handle)
@@ -672,6 +697,7 @@ def _read_output(path: Path, child: _Child) -> str:
 
 
 def _outcome(child: _Child) -> RunOutcome:
+    """Everything a finished child left behind."""
     return RunOutcome(
         label=child.label,
         runtime=child.runtime,
@@ -685,18 +711,24 @@ def _outcome(child: _Child) -> RunOutcome:
 
 
 def run_children(children: List[_Child], options: VerifyOptions, progress: Optional[ProgressCallback], name: str) -> List[RunOutcome]:
-    """Run the children (at once when there are two CPUs), always reaping them."""
-    env = child_environment(os.environ, seed=options.seed, offline=options.offline, pythonpath=str(_PACKAGE_PARENT))
-    parallel = options.parallel if options.parallel is not None else (os.cpu_count() or 1) >= 2
+    """Run the children, as many at once as there are CPUs (one with `parallel=False`), always reaping them."""
+    env = child_environment(os.environ, seed=options.seed, offline=options.offline, pythonpath=_child_pythonpath())
+    jobs = max(1, min(len(children), os.cpu_count() or 1)) if options.parallel else 1
+    pending, running = list(children), []
+    next_report = time.monotonic() + 5.0
     try:
-        if parallel:
-            for child in children:
+        while pending or running:
+            while pending and len(running) < jobs:
+                child = pending.pop(0)
                 _start(child, env)
-            _wait(children, options.timeout, progress, name)
-        else:
-            for child in children:
-                _start(child, env)
-                _wait([child], options.timeout, progress, name)
+                running.append(child)
+            _poll(running, options.timeout)
+            running = [c for c in running if c.finished is None]
+            now = time.monotonic()
+            if progress is not None and running and now >= next_report:
+                started = [c for c in children if c.process is not None]
+                progress(f"{name}: " + "; ".join(_progress_part(c, now) for c in started))
+                next_report = now + 10.0
     finally:
         for child in children:  # also on Ctrl-C, and for stray grandchildren of finished runs
             _kill(child)
@@ -717,43 +749,57 @@ def verify_script(
     `migrated_source` (run under the script's name in a copy of the script's directory).
     Executes both scripts. Raises `VerifyError` when the runs cannot even be prepared.
     """
-    script = Path(script)
     if (migrated is None) == (migrated_source is None):
         raise ValueError("give exactly one of migrated and migrated_source")
+    candidate = Path(migrated) if migrated is not None else migrated_source
+    return verify_against(script, [candidate], options=options, progress=progress)[0]
+
+
+def verify_against(
+    script: Path,
+    migrations: Sequence[Union[Path, bytes]],
+    *,
+    options: VerifyOptions = VerifyOptions(),
+    progress: Optional[ProgressCallback] = None,
+) -> List[Verdict]:
+    """Compare one original with several migrations (files, or migrated source bytes), running it once.
+
+    Executes every script, each in its own scratch copy; one verdict per migration, in order.
+    """
+    script = Path(script)
     original_runtime = f"legacy {options.era}" if options.original_runtime == "legacy" else "stock"
-    root = Path(tempfile.mkdtemp(prefix="migrator-verify-"))
+    root = Path(tempfile.mkdtemp(prefix="migrator-verify-")).resolve()
     try:
         output = root / "output"
         output.mkdir()
         original_source_dir = script.resolve().parent
-        original_dir = _scratch_copy(original_source_dir, root / "original")
-        if migrated is not None:
-            migrated_source_dir = Path(migrated).resolve().parent
-            migrated_dir = _scratch_copy(migrated_source_dir, root / "migrated")
-            migrated_name = Path(migrated).name
-        else:
-            migrated_source_dir = original_source_dir
-            migrated_dir = _scratch_copy(original_source_dir, root / "migrated")
-            migrated_name = script.name
-            (migrated_dir / migrated_name).write_bytes(migrated_source)
+        plans = [("original", options.original_runtime, original_runtime, original_source_dir, script.name, None)]
+        for migration in migrations:
+            if isinstance(migration, bytes):
+                plans.append(("migrated", "stock", "stock", original_source_dir, script.name, migration))
+            else:
+                plans.append(("migrated", "stock", "stock", Path(migration).resolve().parent, Path(migration).name, None))
         children = []
-        for label, mode, directory, source_dir, name in (
-            ("original", options.original_runtime, original_dir, original_source_dir, script.name),
-            ("migrated", "stock", migrated_dir, migrated_source_dir, migrated_name),
-        ):
-            record = output / f"{label}.json"
+        for number, (label, mode, runtime, source_dir, name, replacement) in enumerate(plans):
+            directory = _scratch_copy(source_dir, root, f"run{number}")
+            if replacement is not None:
+                (directory / name).write_bytes(replacement)
+            record = output / f"run{number}.json"
             command = harness_command(
                 mode, name, era=options.era, record=record, seed=options.seed,
                 memory_limit=options.memory_limit, offline=options.offline,
             )
-            runtime = original_runtime if label == "original" else "stock"
             children.append(
-                _Child(label, runtime, command, directory, source_dir, record, output / f"{label}.out", output / f"{label}.err")
+                _Child(label, runtime, command, directory, source_dir, record, output / f"run{number}.out", output / f"run{number}.err")
             )
-        original, migrated_run = run_children(children, options, progress, str(script))
+        outcomes = run_children(children, options, progress, str(script))
     finally:
         _remove_tree(root)
-    return judge(str(script), None if migrated is None else str(migrated), original, migrated_run, options)
+    original = outcomes[0]
+    return [
+        judge(str(script), None if isinstance(migration, bytes) else str(migration), original, outcome, options)
+        for migration, outcome in zip(migrations, outcomes[1:])
+    ]
 
 
 def judge(script: str, migrated: Optional[str], original: RunOutcome, migrated_run: RunOutcome, options: VerifyOptions) -> Verdict:
@@ -800,7 +846,9 @@ def run_legacy(script: Path, args: Sequence[str] = (), *, era: str = DEFAULT_ERA
     """Run `script` unmodified on the legacy runtime in a child process, streaming its output; its exit status."""
     command = harness_command("legacy", str(script), era=era, args=args)
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(_PACKAGE_PARENT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    pythonpath = _child_pythonpath()
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     process = subprocess.Popen(command, env=env)
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:

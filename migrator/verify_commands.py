@@ -34,6 +34,7 @@ def _codes(values: Sequence[str]) -> Tuple[str, ...]:
 
 
 def _memory_limit(_ctx: click.Context, _param: click.Parameter, value: str) -> Optional[int]:
+    """Click callback: `--memory-limit` text to bytes."""
     try:
         return parse_memory_limit(value)
     except ValueError as error:
@@ -56,6 +57,7 @@ def _settings(script: Path, select: Sequence[str], ignore: Sequence[str], unsafe
 
 
 def _progress(message: str) -> None:
+    """Progress of long runs goes to stderr, away from the verdicts."""
     click.echo(message, err=True)
 
 

@@ -5,7 +5,8 @@ Protocol (used by `migrator verify` and `migrator run-legacy`):
     python -m migrator.harness --mode legacy|stock [--era 0.3] [--record OUT.json] [--seed N]
         [--memory-limit BYTES] [--offline] SCRIPT [ARGS...]
 
-The script runs in the current directory with `sys.argv = [SCRIPT, *ARGS]`; its stdout and
+The script runs in the current directory with `__file__` and `sys.argv[0]` the absolute path
+of SCRIPT (in both modes, so two runs agree) and `sys.argv[1:] = ARGS`; its stdout and
 stderr are the child's own. The exit status is the script's (1 for an uncaught exception, as
 with `python SCRIPT`; 2 when the harness cannot start it). With `--record`, a JSON object is
 written to OUT.json whatever the outcome: `status` ("ok", "exit", "exception", "unsupported", "harness"),
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import builtins
+import functools
 import json
 import os
 import sys
@@ -24,7 +26,7 @@ import time
 import traceback
 import types
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from migrator.harness import RECORD_VERSION
 
@@ -33,6 +35,7 @@ EXIT_HARNESS = 2
 
 
 def _parse(argv: Sequence[str]) -> argparse.Namespace:
+    """The harness's command line."""
     parser = argparse.ArgumentParser(prog="python -m migrator.harness", description=__doc__.splitlines()[0])
     parser.add_argument("--mode", choices=("legacy", "stock"), required=True)
     parser.add_argument("--era", default="0.3", help="legacy torch version to emulate (legacy mode)")
@@ -46,6 +49,7 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def _one_line(error: BaseException) -> str:
+    """`ValueError: boom`, first line of the message only."""
     text = str(error).strip().splitlines()
     return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
 
@@ -69,20 +73,25 @@ def _exit_code(error: SystemExit) -> int:
     return 1
 
 
-def execute(path: Path, source: bytes, args: Sequence[str], legacy_unsupported: type) -> Tuple[str, int, Optional[str]]:
-    """Compile and run `source` as the `__main__` module at `path`; (status, exit code, one-line error)."""
-    absolute = str(path.resolve())
+def run_as_main(path: str, args: Sequence[str]) -> None:
+    """Run the file at `path` as the `__main__` module, like `python path args...`."""
+    with open(path, "rb") as handle:
+        source = handle.read()
     module = types.ModuleType("__main__")
     module.__dict__.update(
-        {"__file__": absolute, "__builtins__": builtins, "__spec__": None, "__loader__": None, "__package__": None, "__cached__": None}
+        {"__file__": path, "__builtins__": builtins, "__spec__": None, "__loader__": None, "__package__": None, "__cached__": None}
     )
     sys.modules["__main__"] = module
-    sys.argv = [str(path), *args]
-    sys.path[0] = str(path.resolve().parent)
+    sys.argv = [path, *args]
+    sys.path[0] = os.path.dirname(path)
+    # dont_inherit: the harness's own `from __future__` imports must not leak into the script.
+    exec(compile(source, path, "exec", dont_inherit=True), module.__dict__)
+
+
+def execute(run: Callable[[], None], path: str, legacy_unsupported: type) -> Tuple[str, int, Optional[str]]:
+    """Call `run` (which executes the script at `path`); (status, exit code, one-line error)."""
     try:
-        # dont_inherit: the harness's own `from __future__` imports must not leak into the script.
-        code = compile(source, absolute, "exec", dont_inherit=True)
-        exec(code, module.__dict__)
+        run()
     except SystemExit as error:
         status = _exit_code(error)
         return ("ok" if status == 0 else "exit"), status, (None if status == 0 else f"exited with status {status}")
@@ -90,10 +99,10 @@ def execute(path: Path, source: bytes, args: Sequence[str], legacy_unsupported: 
         print(f"legacy runtime: {error}", file=sys.stderr)
         return "unsupported", EXIT_HARNESS, f"legacy runtime: {error}"
     except KeyboardInterrupt as error:
-        _print_script_traceback(error, absolute)
+        _print_script_traceback(error, path)
         return "exception", 130, "KeyboardInterrupt"
     except BaseException as error:  # report like the interpreter, keep recording
-        _print_script_traceback(error, absolute)
+        _print_script_traceback(error, path)
         return "exception", 1, _one_line(error)
     return "ok", 0, None
 
@@ -103,10 +112,29 @@ class _NeverRaised(Exception):
 
 
 def _write_record(path: Path, record: Dict[str, Any]) -> None:
+    """Write the record whole or not at all, so the parent never reads half of one."""
     partial = path.with_name(path.name + ".partial")
     with open(partial, "w", encoding="utf-8") as handle:
         json.dump(record, handle, separators=(",", ":"))
     os.replace(partial, path)
+
+
+def _prepare(recorder: Optional[Any], seed: Optional[int]) -> None:
+    """Install the recorder and seed everything, each library as soon as it is imported."""
+    from migrator.harness import determinism, hooks
+
+    def prepare_torch() -> None:
+        """Wrap and seed torch, right after it is imported."""
+        if recorder is not None:
+            recorder.install()
+        if seed is not None:
+            determinism.make_deterministic()
+            determinism.seed_torch(seed)
+
+    hooks.when_imported("torch", prepare_torch)
+    if seed is not None:
+        determinism.seed_python(seed)
+        hooks.when_imported("numpy", functools.partial(determinism.seed_numpy, seed))
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -130,26 +158,26 @@ def main(argv: Optional[List[str]] = None) -> int:
             determinism.limit_memory(options.memory_limit)
         if options.offline:
             determinism.disable_network()
-        try:
-            source = options.script.read_bytes()
-        except OSError as error:
-            message = f"cannot read {options.script}: {error.strerror or error}"
-            print(message, file=sys.stderr)
-            record["error"] = message
+        # Absolute, as `python SCRIPT` makes `__file__`; argv[0] follows so both runs agree.
+        path = os.path.abspath(options.script)
+        if not os.path.isfile(path):
+            record["error"] = f"cannot open {options.script}: no such file"
+            print(record["error"], file=sys.stderr)
             return EXIT_HARNESS
         unsupported: type = _NeverRaised
+        run: Callable[[], None] = functools.partial(run_as_main, path, options.args)
         if options.mode == "legacy":
             try:
                 from migrator import legacy
 
                 unsupported = legacy.LegacyUnsupported
+                run = functools.partial(legacy.run_script, path, options.args, options.era)
             except (ImportError, AttributeError) as error:
                 record["error"] = f"legacy runtime unavailable: {_one_line(error)}"
                 print(record["error"], file=sys.stderr)
                 return EXIT_HARNESS
             try:
                 legacy.install(options.era)
-                source = legacy.prepare_source(source)
             except (legacy.LegacyUnsupported, ValueError) as error:  # ValueError: an era it does not know
                 print(f"legacy runtime: {error}", file=sys.stderr)
                 record.update(status="unsupported", error=f"legacy runtime: {error}")
@@ -157,11 +185,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         if options.record is not None:
             from migrator.harness.recorder import Recorder
 
-            recorder = Recorder().install()
-        if options.seed is not None:
-            determinism.make_deterministic()
-            determinism.seed_everything(options.seed)
-        status, code, error = execute(options.script, source, options.args, unsupported)
+            recorder = Recorder()
+        _prepare(recorder, options.seed)
+        status, code, error = execute(run, path, unsupported)
         record.update(status=status, exit_code=code, error=error)
         return code
     finally:

@@ -12,6 +12,7 @@ import ipaddress
 import os
 import random
 import socket
+import sys
 from typing import Dict, Mapping, Optional
 
 # Thread pools size themselves from these when they load, before any torch call can.
@@ -38,6 +39,7 @@ def child_environment(
         env[name] = "1"
     env["CUDA_VISIBLE_DEVICES"] = ""
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["TORCHINDUCTOR_DETERMINISTIC"] = "1"
     # Set iteration order and str hashes must not differ between the two runs.
     env["PYTHONHASHSEED"] = str(seed if seed is not None else 0)
     if offline:
@@ -67,6 +69,7 @@ def limit_memory(nbytes: int) -> None:
 
 
 def _is_local(host: object) -> bool:
+    """Whether a host is this machine (loopback), which stays reachable."""
     if host in (None, "", "localhost"):
         return True
     try:
@@ -119,20 +122,34 @@ def make_deterministic() -> None:
         torch.set_num_interop_threads(1)
     except RuntimeError:  # only settable before the first parallel region
         pass
-    torch.use_deterministic_algorithms(True)
+    # The public `use_deterministic_algorithms` imports torch._inductor (over a second per run)
+    # only to set its flag; the child's environment sets that flag (TORCHINDUCTOR_DETERMINISTIC).
+    set_flag = getattr(torch._C, "_set_deterministic_algorithms", None)
+    if set_flag is None:
+        torch.use_deterministic_algorithms(True)
+    else:
+        set_flag(True, warn_only=False)
+        inductor = sys.modules.get("torch._inductor.config")
+        if inductor is not None:
+            inductor.deterministic = True
     torch.backends.cudnn.deterministic = True
     torch.backends.cudnn.benchmark = False
 
 
-def seed_everything(seed: int) -> None:
-    """Seed Python's `random`, NumPy (when installed) and torch with the same value."""
+def seed_python(seed: int) -> None:
+    """Seed Python's `random`."""
+    random.seed(seed)
+
+
+def seed_numpy(seed: int) -> None:
+    """Seed NumPy's global generator (call once NumPy is imported)."""
+    import numpy
+
+    numpy.random.seed(seed)
+
+
+def seed_torch(seed: int) -> None:
+    """Seed torch's generators (call once torch is imported)."""
     import torch
 
-    random.seed(seed)
-    try:
-        import numpy
-    except ImportError:
-        pass
-    else:
-        numpy.random.seed(seed)
     torch.manual_seed(seed)

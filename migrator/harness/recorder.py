@@ -106,6 +106,7 @@ class Recorder:
     # -- installing -------------------------------------------------------------------------
 
     def _replace(self, owner: Any, name: str, make: Callable[[Any], Any]) -> None:
+        """Set `owner.name` to `make(original)`, remembering the original for `uninstall`."""
         original = getattr(owner, name)
         self._undo.append((owner, name, original))
         setattr(owner, name, make(original))
@@ -132,6 +133,7 @@ class Recorder:
     # -- wrappers ---------------------------------------------------------------------------
 
     def _wrap_loss(self, name: str, original: Callable) -> Callable:
+        """A loss function that records what it returns."""
         recorder = self
 
         @functools.wraps(original)
@@ -152,11 +154,13 @@ class Recorder:
         return loss
 
     def _record_backward(self, tensor: Any) -> None:
+        """Record the values of a tensor backward starts from."""
         entry = capture_values(tensor)
         if entry is not None:
             self.backward.append(entry)
 
     def _wrap_tensor_backward(self, original: Callable) -> Callable:
+        """`Tensor.backward` that records its tensor."""
         recorder = self
 
         @functools.wraps(original)
@@ -173,6 +177,7 @@ class Recorder:
         return backward
 
     def _wrap_autograd_backward(self, original: Callable) -> Callable:
+        """`torch.autograd.backward` that records its roots (unless called from `Tensor.backward`)."""
         recorder = self
 
         @functools.wraps(original)
@@ -191,6 +196,7 @@ class Recorder:
         return backward
 
     def _wrap_add_param_group(self, original: Callable) -> Callable:
+        """`Optimizer.add_param_group` (also used by every optimizer's constructor) that keeps the parameters."""
         recorder = self
 
         @functools.wraps(original)
@@ -204,6 +210,7 @@ class Recorder:
         return add_param_group
 
     def _wrap_module_init(self, original: Callable) -> Callable:
+        """`nn.Module.__init__` that keeps a weak reference to every module, in creation order."""
         recorder = self
 
         @functools.wraps(original)
@@ -218,14 +225,17 @@ class Recorder:
 
     # -- the record -------------------------------------------------------------------------
 
-    def _alive_modules(self) -> List[Any]:
-        return [module for module in (ref() for ref in self._modules) if module is not None]
+    def _root_modules(self) -> List[Any]:
+        """Live modules that are no other live module's submodule, in creation order."""
+        alive = [module for module in (ref() for ref in self._modules) if module is not None]
+        inner = {id(sub) for module in alive for sub in module.modules() if sub is not module}
+        return [module for module in alive if id(module) not in inner]
 
     def parameters(self) -> Tuple[str, List[Tuple[str, Any]]]:
         """Where the trained parameters come from ("optimizer", "modules", "none") and (name, tensor) pairs."""
-        modules = self._alive_modules()
+        modules = self._root_modules()
         names: Dict[int, str] = {}
-        for module in modules:  # creation order: an outer module is created before its children
+        for module in modules:
             for name, parameter in module.named_parameters():
                 names.setdefault(id(parameter), f"{type(module).__name__}.{name}")
         source, candidates = "optimizer", self._optimized

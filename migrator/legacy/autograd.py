@@ -21,14 +21,15 @@ import inspect
 
 import torch
 from torch.autograd import function as _function
-from torch.autograd import variable as _variable
 
 from .eras import at_most
 from .errors import LegacyUnsupported
 from .quiet import silence
 
 _FLAG = "_legacy_volatile"
-_propagating = False  # volatile flags propagate through modules (<= 0.3)
+_VARIABLE = "_legacy_variable"
+_propagating = False  # Variables are told apart from Tensors, volatility propagates (<= 0.3)
+_volatile_depth = 0  # > 0 while a module runs on volatile input
 _reshape_scalar_grads = False  # (1,) gradients for 0-dim outputs, as for 0.3's (1,) losses
 
 
@@ -47,9 +48,27 @@ def _construct_variable(cls, *args, **kwargs):
             args = args[:1] + (False,) + args[2:]
         kwargs.pop("requires_grad", None)
     var = type.__call__(cls, *args, **kwargs)
-    if volatile and _propagating:
-        _mark_volatile(var)
+    if _propagating:
+        setattr(var, _VARIABLE, True)
+        if volatile:
+            _mark_volatile(var)
     return var
+
+
+def is_variable(tensor) -> bool:
+    """Whether `tensor` stands for a 0.3 Variable rather than a plain Tensor.
+
+    True for tensors that require grad, were built by `Variable(...)`, are volatile, or
+    are computed inside a module running on volatile input. Results of plain ops on a
+    Variable that does not require grad (`Variable(t).view(-1)`) cannot be told apart
+    from Tensors without tracking every op, and count as Tensors.
+    """
+    return (
+        tensor.requires_grad
+        or _volatile_depth > 0
+        or getattr(tensor, _VARIABLE, False)
+        or getattr(tensor, _FLAG, False)
+    )
 
 
 def _mark_volatile(tensor):
@@ -70,8 +89,13 @@ def _volatile_module_call(self, *args, **kwargs):
             break
     else:
         return _MODULE_CALL(self, *args, **kwargs)
-    with torch.no_grad():
-        return _mark_outputs(_MODULE_CALL(self, *args, **kwargs))
+    global _volatile_depth
+    _volatile_depth += 1
+    try:
+        with torch.no_grad():
+            return _mark_outputs(_MODULE_CALL(self, *args, **kwargs))
+    finally:
+        _volatile_depth -= 1
 
 
 def _mark_outputs(value):
@@ -251,7 +275,7 @@ def install(era: str) -> None:
     global _propagating, _reshape_scalar_grads
     _propagating = _reshape_scalar_grads = at_most(era, "0.3")
 
-    _variable.VariableMeta.__call__ = _construct_variable
+    type(torch.autograd.Variable).__call__ = _construct_variable  # VariableMeta
     torch.Tensor.volatile = property(_get_volatile, _set_volatile)
     torch.Tensor.creator = property(_creator)
     torch.Tensor.backward = _tensor_backward

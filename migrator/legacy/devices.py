@@ -64,8 +64,12 @@ class _Device(contextlib.AbstractContextManager):
         return None
 
 
-def _nothing(*args, **kwargs):
-    """A CUDA housekeeping call (`set_device`, `synchronize`) with nothing to do on the CPU."""
+def _set_device(device):
+    """`torch.cuda.set_device(i)`: nothing to select on the CPU."""
+
+
+def _synchronize(device=None):
+    """`torch.cuda.synchronize()`: nothing to wait for on the CPU."""
 
 
 def _current_device():
@@ -85,6 +89,6 @@ def install(era: str) -> None:
         if hasattr(torch.sparse, kind + "Tensor"):
             setattr(torch.cuda.sparse, kind + "Tensor", getattr(torch.sparse, kind + "Tensor"))
     torch.cuda.device = _Device
-    torch.cuda.set_device = _nothing
-    torch.cuda.synchronize = _nothing
+    torch.cuda.set_device = _set_device
+    torch.cuda.synchronize = _synchronize
     torch.cuda.current_device = _current_device

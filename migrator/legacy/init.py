@@ -11,6 +11,7 @@ import torch.nn.init as init
 import torch.nn.utils as utils
 import torch.nn.utils.clip_grad as clip_grad
 
+from ._functions import copy_function
 from .eras import at_most
 
 _INIT_NAMES = (
@@ -33,6 +34,6 @@ def _clipping(clip_grad_norm_, as_float):
 def install(era: str) -> None:
     """Alias the legacy `nn.init` names and `clip_grad_norm` to their silent `_` versions."""
     for name in _INIT_NAMES:
-        setattr(init, name, getattr(init, name + "_"))
+        setattr(init, name, copy_function(getattr(init, name + "_"), name))
     legacy = _clipping(clip_grad.clip_grad_norm_, at_most(era, "0.3"))
     utils.clip_grad_norm = clip_grad.clip_grad_norm = legacy

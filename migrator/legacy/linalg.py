@@ -15,6 +15,7 @@ from collections import namedtuple
 
 import torch
 
+from ._functions import copy_function
 from .eras import at_most
 from .errors import LegacyUnsupported
 from .quiet import silence
@@ -232,14 +233,14 @@ def install(era: str) -> None:
     global _zero_eigenvectors
     _zero_eigenvectors = at_most(era, "1.0")
     for name, function in _FUNCTIONS.items():
-        setattr(torch, name, function)
+        setattr(torch, name, copy_function(function, name))
     for name in _METHODS:
-        setattr(torch.Tensor, name, _FUNCTIONS[name])
+        setattr(torch.Tensor, name, copy_function(_FUNCTIONS[name], name))
     torch.stft = _real_stft(torch.stft)
     silence(r"A window was not provided", UserWarning)
     if at_most(era, "1.7"):
         for name, function in _SPECTRAL.items():
             setattr(torch, name, function)
-            setattr(torch.Tensor, name, function)
-        torch.Tensor.fft = fft
+            setattr(torch.Tensor, name, copy_function(function))
+        torch.Tensor.fft = copy_function(fft)
         sys.modules["torch.fft"].__class__ = _CallableFFT

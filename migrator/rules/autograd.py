@@ -1,13 +1,17 @@
-"""`Variable` and the autograd API of torch 0.1-0.3."""
+"""`Variable` and the autograd API of torch 0.1-0.3.
+
+The legacy (non-static) `autograd.Function` rewrite lives in `autograd_function.py`.
+"""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
+from migrator.context import code_of
 from migrator.rule import Rule, Safety, fixes, keeps, reports
-from migrator.rules._calls import UNKNOWN, bind, find_keyword, keyword_arg, literal, method_call, with_args
+from migrator.rules._calls import bind, find_keyword, keyword_arg, keywordize, literal, method_call, with_args
 
 VARIABLE = "torch.autograd.Variable"
 
@@ -46,7 +50,148 @@ def is_fresh_tensor(node: cst.BaseExpression, context) -> bool:
     return False
 
 
-class VariableWrapper(Rule):
+# --- helpers shared with autograd_function.py ------------------------------------------------
+
+NO_GRAD = frozenset(("torch.no_grad", "torch.autograd.no_grad", "torch.inference_mode", "torch.autograd.grad_mode.no_grad"))
+
+_PARENTS: List[object] = [None, None]  # (module, parent map) of the module last asked for
+
+
+class _ParentCollector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parents: Dict[int, cst.CSTNode] = {}
+        self.stack: List[cst.CSTNode] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.stack:
+            self.parents[id(node)] = self.stack[-1]
+        self.stack.append(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.stack.pop()
+
+
+def parent_map(module: cst.Module) -> Dict[int, cst.CSTNode]:
+    """id(node) -> parent for every node of `module`.
+
+    The engine's visit has no parent metadata (it costs a traversal), so rules that need
+    the enclosing block walk the tree once, from `leave_Module`, and only when they found
+    a candidate. The map of the last module is kept, so rules of one visit share it.
+    """
+    if _PARENTS[0] is not module:
+        collector = _ParentCollector()
+        module.visit(collector)
+        _PARENTS[0], _PARENTS[1] = module, collector.parents
+    return _PARENTS[1]  # type: ignore[return-value]
+
+
+def uses_torch(context) -> bool:
+    """Whether the file imports anything from torch (attribute idioms are only looked for then)."""
+    names = context.names
+    return any(b.qualified == "torch" or b.qualified.startswith("torch.") for b in names.bindings.values()) or any(
+        m == "torch" or m.startswith("torch.") for m in names.star_modules
+    )
+
+
+def is_receiver_self(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value in ("self", "cls")
+
+
+def releases_of(context, node: cst.BaseExpression) -> Tuple[str, ...]:
+    """The import binding a removed reference may leave unused (never `torch` itself)."""
+    binding = context.names.binding_of(node)
+    return (binding,) if binding and binding != "torch" else ()
+
+
+def is_variable_call(node: cst.CSTNode, context) -> bool:
+    return isinstance(node, cst.Call) and context.qualified_name(node.func) == VARIABLE
+
+
+_ATOMIC = (
+    cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString,
+    cst.ConcatenatedString, cst.FormattedString, cst.List, cst.Dict, cst.Set, cst.ListComp, cst.DictComp, cst.SetComp,
+    cst.Ellipsis,
+)
+_LOOSE_PARENTS = (cst.Arg, cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Return, cst.Expr, cst.Element, cst.DictElement, cst.WithItem)
+
+
+def unwrapped(data: cst.BaseExpression, call: cst.Call, loose: bool) -> cst.BaseExpression:
+    """`data` standing where `call` stood: the call's parentheses, or new ones where precedence needs them.
+
+    `loose`: the call stands where any expression may (an argument, an assigned value).
+    """
+    if call.lpar:
+        return data if data.lpar else data.with_changes(lpar=call.lpar, rpar=call.rpar)
+    if data.lpar or isinstance(data, _ATOMIC) or loose:
+        return data
+    return data.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def is_loose(parent: Optional[cst.CSTNode]) -> bool:
+    return isinstance(parent, _LOOSE_PARENTS)
+
+
+class LoosePositions:
+    """Mixin for rules that replace a call by one of its arguments without a parent map.
+
+    Parents are visited first, so by `visit_Call` the ids of the expressions standing
+    where any expression may (arguments, assigned or returned values) are known.
+    """
+
+    def _loose(self) -> Set[int]:
+        if not hasattr(self, "_loose_ids"):
+            self._loose_ids: Set[int] = set()
+        return self._loose_ids
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        self._loose().add(id(node.value))
+
+    def visit_Element(self, node: cst.Element) -> None:
+        self._loose().add(id(node.value))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        self._loose().add(id(node.value))
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if node.value is not None:
+            self._loose().add(id(node.value))
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        self._loose().add(id(node.value))
+
+
+def assigned_pairs(node: cst.Assign) -> List[Tuple[str, cst.BaseExpression]]:
+    """(name, value) for each plain name an assignment binds to a known value, tuples paired up."""
+    pairs: List[Tuple[str, cst.BaseExpression]] = []
+    for target in node.targets:
+        pairs.extend(_pairs(target.target, node.value))
+    return pairs
+
+
+def _pairs(target: cst.BaseExpression, value: cst.BaseExpression) -> List[Tuple[str, cst.BaseExpression]]:
+    if isinstance(target, cst.Name):
+        return [(target.value, value)]
+    if isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List)):
+        if len(target.elements) == len(value.elements) and not any(
+            isinstance(e, cst.StarredElement) for e in (*target.elements, *value.elements)
+        ):
+            return [p for t, v in zip(target.elements, value.elements) for p in _pairs(t.value, v.value)]
+    return []
+
+
+def names_bound_by(target: cst.BaseExpression) -> List[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for e in target.elements for n in names_bound_by(e.value)]
+    if isinstance(target, cst.StarredElement):
+        return names_bound_by(target.value)
+    return []
+
+
+class VariableWrapper(LoosePositions, Rule):
     """`Variable(x)`: a tensor is its own variable since 0.4; drop the wrapper.
 
     What it does: `Variable(x)` (and `requires_grad=False`, `name=`) becomes `x`;
@@ -108,7 +253,7 @@ class VariableWrapper(Rule):
         release = (self.context.names.binding_of(node.func),)
         release = tuple(r for r in release if r and r != "torch")
         if requires is False or requires is None:
-            self.report(node, data.with_changes(lpar=node.lpar, rpar=node.rpar) if node.lpar else data, releases=release)
+            self.report(node, unwrapped(data, node, id(node) in self._loose()), releases=release)
             return
         if requires is True:
             replacement = self._requiring_grad(data)
@@ -122,3 +267,859 @@ class VariableWrapper(Rule):
         if is_fresh_tensor(data, self.context):
             return method_call(data, "requires_grad_")
         return method_call(method_call(data, "detach"), "requires_grad_")
+
+
+# --- isinstance ------------------------------------------------------------------------------
+
+
+def _is_type_call(node: cst.BaseExpression) -> bool:
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Name)
+        and node.func.value == "type"
+        and len(node.args) == 1
+        and node.args[0].keyword is None
+        and not node.args[0].star
+    )
+
+
+class VariableIsinstance(Rule):
+    """`isinstance(x, Variable)`: every tensor is a Variable since torch 0.4; test `torch.Tensor`.
+
+    What it does: replaces `Variable`, however imported, in the class argument of
+    `isinstance` (alone or in a tuple) with `torch.Tensor`; reports `type(x) == Variable`
+    and `type(x) is Variable` (and `!=`, `is not`) without a fix.
+    Why: torch 0.4 merged `Variable` into `Tensor`; `isinstance(t, Variable)` is kept True
+    for every tensor by a metaclass hook, while `type(t) is Variable` is always False.
+    Example: `if not isinstance(x, Variable): x = Variable(x)` becomes
+    `if not isinstance(x, torch.Tensor): x = Variable(x)` (TM101 then drops the wrapper).
+    Fix safety: safe: on torch 2.13 `isinstance(x, Variable)` and `isinstance(x, torch.Tensor)`
+    agree for every object, and the legacy meaning (is it autograd-aware?) is the modern one.
+    `type(x) == Variable` is left to a human: on a legacy Variable it was True but False
+    for an `nn.Parameter`, so neither `isinstance` nor `type(x) is torch.Tensor` is right
+    for every program.
+    """
+
+    code = "TM102"
+    message = "`isinstance(x, Variable)`: every tensor is a `Variable` since torch 0.4; use `torch.Tensor`"
+    safety = Safety.SAFE
+    triggers = ("Variable",)
+    changed_in = "0.4"
+    examples = (
+        fixes(
+            "import torch\nfrom torch.autograd import Variable as V\nok = isinstance(x, V)\n",
+            "import torch\nok = isinstance(x, torch.Tensor)\n",
+            id="alias",
+        ),
+        fixes(
+            "import torch.autograd as ag\nif isinstance(x, (ag.Variable, float)):\n    pass\n",
+            "import torch\n\nif isinstance(x, (torch.Tensor, float)):\n    pass\n",
+            id="module-alias-tuple",
+        ),
+        fixes(
+            "import torch\nfrom torch.autograd import Variable\ndef to_var(x):\n    if not isinstance(x, Variable):\n        x = Variable(x)\n    return x\n",
+            "import torch\nfrom torch.autograd import Variable\ndef to_var(x):\n    if not isinstance(x, torch.Tensor):\n        x = Variable(x)\n    return x\n",
+            id="to-var",
+        ),
+        reports("from torch.autograd import Variable\nif type(x) == Variable:\n    pass\n", id="type-equals"),
+        keeps("class Variable:\n    pass\nok = isinstance(x, Variable)\n", id="own-class"),
+        keeps("import torch\nok = isinstance(x, torch.Tensor)\nsame = type(x) is torch.Tensor\n", id="modern"),
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not (isinstance(func, cst.Name) and func.value == "isinstance"):
+            return
+        if "isinstance" in self.context.names.shadowed or "isinstance" in self.context.names.bindings:
+            return
+        if len(node.args) != 2 or any(a.star or a.keyword is not None for a in node.args):
+            return
+        classes = node.args[1].value
+        if isinstance(classes, cst.Tuple):
+            candidates = [e.value for e in classes.elements if isinstance(e, cst.Element)]
+        else:
+            candidates = [classes]
+        for candidate in candidates:
+            if isinstance(candidate, (cst.Name, cst.Attribute)) and self.context.qualified_name(candidate) == VARIABLE:
+                tensor, imports = self.context.reference("torch.Tensor")
+                self.report(
+                    candidate,
+                    tensor.with_changes(lpar=candidate.lpar, rpar=candidate.rpar),
+                    imports=imports,
+                    releases=releases_of(self.context, candidate),
+                )
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        if not all(isinstance(c.operator, (cst.Equal, cst.NotEqual, cst.Is, cst.IsNot)) for c in node.comparisons):
+            return
+        operands = [node.left, *(c.comparator for c in node.comparisons)]
+        if any(_is_type_call(o) for o in operands) and any(
+            isinstance(o, (cst.Name, cst.Attribute)) and self.context.qualified_name(o) == VARIABLE for o in operands
+        ):
+            self.report(
+                node,
+                message="`type(x) == Variable` is always False since torch 0.4; "
+                "use `isinstance(x, torch.Tensor)` (also True for `nn.Parameter`) or `type(x) is torch.Tensor`",
+            )
+
+
+# --- volatile --------------------------------------------------------------------------------
+
+_VARIABLE_PARAMS = ("data", "requires_grad", "volatile")
+_GRAD_METHODS = frozenset(("backward", "requires_grad_", "retain_grad", "register_hook"))
+_GRAD_FUNCTIONS = frozenset(
+    "torch.autograd.backward torch.autograd.grad torch.enable_grad torch.set_grad_enabled "
+    "torch.autograd.enable_grad torch.autograd.set_grad_enabled".split()
+)
+_GRAD_ATTRIBUTES = frozenset(("requires_grad", "grad_fn", "creator", "is_leaf"))
+
+
+def _volatile_bound(node: cst.Call, context) -> Optional[Dict[str, cst.Arg]]:
+    """The bound arguments of `Variable(data, requires_grad, volatile)` when `volatile` is given."""
+    if context.qualified_name(node.func) != VARIABLE:
+        return None
+    bound = bind(node, _VARIABLE_PARAMS)
+    if bound is None or "data" not in bound or "volatile" not in bound:
+        return None
+    if set(bound) - {"data", "requires_grad", "volatile", "name"}:
+        return None
+    return bound
+
+
+def _in_no_grad(node: cst.CSTNode, parents: Dict[int, cst.CSTNode], context) -> bool:
+    """Whether `node` already runs under `torch.no_grad()` (a `with` block or a decorated function)."""
+    child = node
+    parent = parents.get(id(child))
+    while parent is not None:
+        if isinstance(parent, cst.With) and child is parent.body:
+            if any(_is_no_grad(item.item, context) for item in parent.items):
+                return True
+        if isinstance(parent, cst.FunctionDef):
+            return child is parent.body and any(_is_no_grad(d.decorator, context) for d in parent.decorators)
+        if isinstance(parent, (cst.Lambda, cst.ClassDef)):
+            return False
+        child, parent = parent, parents.get(id(parent))
+    return False
+
+
+def _is_no_grad(node: cst.BaseExpression, context) -> bool:
+    if isinstance(node, cst.Call):
+        node = node.func
+    return context.qualified_name(node) in NO_GRAD
+
+
+class _GradUse(cst.CSTVisitor):
+    """Why a region cannot run under `torch.no_grad()`: it builds or inspects a graph, or yields."""
+
+    def __init__(self, context, volatile_calls: Set[int]) -> None:
+        super().__init__()
+        self.context = context
+        self.volatile_calls = volatile_calls
+        self.reason: Optional[str] = None
+
+    def _refuse(self, why: str) -> None:
+        if self.reason is None:
+            self.reason = why
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _GRAD_METHODS:
+            self._refuse(f"the code after it calls `.{func.attr.value}()`")
+        name = self.context.qualified_name(func)
+        if name in _GRAD_FUNCTIONS:
+            self._refuse(f"the code after it calls `{name}`")
+        if id(node) in self.volatile_calls:
+            return
+        if name == VARIABLE:
+            bound = bind(node, _VARIABLE_PARAMS)
+            flag = bound.get("requires_grad") if bound else None
+            if bound is None or (flag is not None and literal(flag.value) is not False):
+                self._refuse("the code after it creates a Variable that requires grad")
+            return
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value == "requires_grad" and literal(arg.value) is not False:
+                self._refuse("the code after it creates a tensor that requires grad")
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value in _GRAD_ATTRIBUTES:
+            self._refuse(f"the code after it uses `.{node.attr.value}`")
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        self._refuse("the code after it yields (the generator would leave grad mode off for its caller)")
+
+    def visit_Await(self, node: cst.Await) -> None:
+        self._refuse("the code after it awaits")
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self._refuse("the code after it defines a function")
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self._refuse("the code after it defines a class")
+        return False
+
+
+def _is_self_assignment(node: cst.BaseSmallStatement, context) -> bool:
+    """`x = x`, `a, b = a, Variable(b)`: an assignment that rebinds names to what they hold."""
+    if not isinstance(node, cst.Assign) or len(node.targets) != 1:
+        return False
+    target, value = node.targets[0].target, node.value
+    if isinstance(target, cst.Name):
+        pairs = [(target, value)]
+    elif isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List)):
+        if len(target.elements) != len(value.elements):
+            return False
+        pairs = [(t.value, v.value) for t, v in zip(target.elements, value.elements)]
+        if any(isinstance(e, cst.StarredElement) for e in (*target.elements, *value.elements)):
+            return False
+    else:
+        return False
+    for name, held in pairs:
+        if not isinstance(name, cst.Name):
+            return False
+        if is_variable_call(held, context):  # `Variable(b)` alone is `b` (TM101)
+            if len(held.args) != 1 or held.args[0].keyword is not None or held.args[0].star:
+                return False
+            held = held.args[0].value
+        if not (isinstance(held, cst.Name) and held.value == name.value):
+            return False
+    return True
+
+
+class _Unwrap(cst.CSTTransformer):
+    """Replace volatile `Variable(x, volatile=True)` calls by `x`; drop lines left as `x = x`."""
+
+    def __init__(self, calls: Set[int], parents: Dict[int, cst.CSTNode], context) -> None:
+        super().__init__()
+        self.calls = calls
+        self.parents = parents
+        self.context = context
+        self.count = 0
+        self.entry: List[int] = []
+        self.dropped: Set[int] = set()
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        if id(original_node) not in self.calls:
+            return updated_node
+        self.count += 1
+        bound = bind(updated_node, _VARIABLE_PARAMS)
+        assert bound is not None
+        return unwrapped(bound["data"].value, original_node, is_loose(self.parents.get(id(original_node))))
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self.entry.append(self.count)
+
+    def leave_SimpleStatementLine(self, original_node, updated_node):  # type: ignore[override]
+        changed = self.count != self.entry.pop()
+        if changed and len(updated_node.body) == 1 and _is_self_assignment(updated_node.body[0], self.context):
+            self.dropped.add(id(updated_node))
+        return updated_node
+
+    def leave_IndentedBlock(self, original_node, updated_node):  # type: ignore[override]
+        return updated_node.with_changes(body=drop_lines(updated_node.body, self.dropped))
+
+
+def drop_lines(body: Sequence[cst.BaseStatement], dropped: Set[int]) -> List[cst.BaseStatement]:
+    """`body` without the statements in `dropped`, their comments moved to the next one; kept if nothing would remain."""
+    kept: List[cst.BaseStatement] = []
+    carried: List[cst.EmptyLine] = []
+    for statement in body:
+        if id(statement) in dropped:
+            carried.extend(statement.leading_lines)
+            continue
+        if carried:
+            statement = statement.with_changes(leading_lines=[*carried, *statement.leading_lines])
+            carried = []
+        kept.append(statement)
+    return kept if kept else list(body)
+
+
+class VolatileVariable(Rule):
+    """`Variable(x, volatile=True)`: wrap the evaluation in `with torch.no_grad():`.
+
+    What it does: finds the statement that creates the volatile Variable and wraps it and
+    the rest of its block (a loop body, a function body, the module) in
+    `with torch.no_grad():`, with the wrapper dropped; when the Variable is created by the
+    first statement of a loop body, the whole loop goes under `no_grad` instead (the
+    evaluation-loop idiom). A line left as `data, target = data, Variable(target)` goes.
+    Already under `no_grad`, the wrapper is just dropped. `volatile=False` is removed
+    (TM101 then drops the wrapper); a runtime flag is reported.
+    Why: torch 0.4 removed volatility (`volatile was removed and now has no effect`);
+    `torch.no_grad()` replaced it. Without it evaluation builds a graph: more memory, and
+    outputs require grad (`.numpy()` then raises).
+    Example: `for d, t in loader: d = Variable(d, volatile=True); out = model(d); ...`
+    becomes `with torch.no_grad(): for d, t in loader: out = model(d); ...`.
+    Fix safety: unsafe. The numbers computed are identical with or without `no_grad`; only
+    gradient tracking differs. But the legacy no-grad region was the data flow of the
+    volatile value, the new one is a block of statements: a value computed there that
+    does not depend on the volatile input (and is returned, or carried past the loop) no
+    longer tracks gradients. The fix is refused (reported) when the block calls
+    `backward`/`autograd.grad`, creates tensors that require grad, reads `.requires_grad`
+    / `.grad_fn`, yields, or defines functions or classes, and in class bodies and lambdas.
+    """
+
+    code = "TM103"
+    message = "`volatile` has no effect since torch 0.4; wrap the evaluation in `with torch.no_grad():`"
+    safety = Safety.UNSAFE
+    triggers = ("Variable",)  # the positional form `V(x, False, True)` does not spell `volatile`
+    changed_in = "0.4"
+    examples = (
+        fixes(
+            "import torch\nfrom torch.autograd import Variable\n\n"
+            "def evaluate(model, loader):\n    total = 0\n    for data, target in loader:\n"
+            "        data, target = Variable(data, volatile=True), Variable(target)\n"
+            "        output = model(data)\n        total += loss_fn(output, target).data[0]\n    return total\n",
+            "import torch\n\n"
+            "def evaluate(model, loader):\n    total = 0\n    with torch.no_grad():\n        for data, target in loader:\n"
+            "            output = model(data)\n            total += loss_fn(output, target).data[0]\n    return total\n",
+            id="eval-loop",
+        ),
+        fixes(
+            "import torch.autograd as ag\n\ndef predict(model, x):\n    # inference only\n"
+            "    x = ag.Variable(x, volatile=True)\n    return model(x).data\n",
+            "import torch\n\ndef predict(model, x):\n    # inference only\n    with torch.no_grad():\n        return model(x).data\n",
+            id="alias-function-body",
+        ),
+        fixes(
+            "import torch\nfrom torch.autograd import Variable as V\nfor epoch in range(3):\n    train(epoch)\n"
+            "    x = V(x_val, False, True)\n    print(model(x).mean())\n",
+            "import torch\nfor epoch in range(3):\n    train(epoch)\n    with torch.no_grad():\n        x = x_val\n        print(model(x).mean())\n",
+            id="rest-of-loop-body",
+        ),
+        fixes(
+            "import torch\nfrom torch.autograd import Variable\nwith torch.no_grad():\n    y = model(Variable(x, volatile=True))\n",
+            "import torch\nwith torch.no_grad():\n    y = model(x)\n",
+            id="already-no-grad",
+        ),
+        fixes(
+            "from torch.autograd import Variable\nv = Variable(x, volatile=False)\n",
+            "from torch.autograd import Variable\nv = Variable(x)\n",
+            id="volatile-false",
+        ),
+        reports(
+            "from torch.autograd import Variable\nfor x, y in loader:\n    xv = Variable(x, volatile=True)\n"
+            "    loss = crit(model(xv), y)\n    loss.backward()\n",
+            id="backward-in-region",
+        ),
+        reports("from torch.autograd import Variable\nv = Variable(x, volatile=not training)\n", id="runtime-flag"),
+        keeps("class Variable:\n    def __init__(self, x, volatile=False):\n        pass\nv = Variable(x, volatile=True)\n", id="own-class"),
+        keeps("import torch\nwith torch.no_grad():\n    y = model(x)\n", id="modern"),
+    )
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.calls: List[Tuple[cst.Call, Dict[str, cst.Arg]]] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        bound = _volatile_bound(node, self.context)
+        if bound is not None:
+            self.calls.append((node, bound))
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        if not self.calls:
+            return
+        parents = parent_map(original_node)
+        volatile = {id(call) for call, bound in self.calls if literal(bound["volatile"].value) is True}
+        claimed: Set[int] = set()
+        for call, bound in self.calls:
+            if id(call) in claimed:
+                continue
+            flag = literal(bound["volatile"].value)
+            if flag is False:
+                kept = [a for a in call.args if a is not bound["volatile"]]
+                self.report(call, with_args(call, kept), safety=Safety.SAFE, message="`volatile=False` is the default and has no effect; drop it")
+                continue
+            if flag is not True:
+                self.report(call, message=self.message + " (the flag is a runtime value: choose the no-grad region by hand)")
+                continue
+            if _in_no_grad(call, parents, self.context):
+                data = unwrapped(bound["data"].value, call, is_loose(parents.get(id(call))))
+                self.report(call, data, safety=Safety.SAFE, releases=releases_of(self.context, call.func), message=self.message + " (already under `no_grad`: drop the wrapper)")
+                continue
+            plan = self._plan(call, parents, volatile)
+            if isinstance(plan, str):
+                self.report(call, message=self.message + f" (not rewritten: {plan})")
+                continue
+            target, replacement, inside, imports = plan
+            claimed |= inside
+            for other, _ in self.calls:
+                if id(other) in inside:
+                    self.report(target, replacement, imports=imports, releases=releases_of(self.context, other.func), position_node=other)
+
+    def _plan(self, call: cst.Call, parents: Dict[int, cst.CSTNode], volatile: Set[int]) -> Union[str, Tuple[cst.CSTNode, cst.CSTNode, Set[int], tuple]]:
+        """The node to replace, its replacement, the volatile calls it covers and the imports it needs; or why not."""
+        statement = self._statement(call, parents)
+        if isinstance(statement, str):
+            return statement
+        block = parents.get(id(statement))
+        if isinstance(block, cst.Module):
+            owner = None
+        elif isinstance(block, cst.IndentedBlock):
+            owner = parents.get(id(block))
+        else:
+            return "it is not in a block of statements"
+        if isinstance(owner, cst.ClassDef):
+            return "it is in a class body"
+        index = next(i for i, s in enumerate(block.body) if s is statement)
+        whole_loop = (
+            index == 0
+            and isinstance(owner, (cst.For, cst.While))
+            and owner.body is block
+            and not (isinstance(owner, cst.For) and owner.asynchronous is not None)
+        )
+        region: Sequence[cst.BaseStatement] = [owner] if whole_loop else block.body[index:]  # type: ignore[list-item]
+        inside = {i for i in volatile if any(_contains(s, i, parents) for s in region)}
+        check = _GradUse(self.context, inside)
+        for statement_ in region:
+            statement_.visit(check)
+        if check.reason:
+            return check.reason
+        no_grad, imports = self.context.reference("torch.no_grad")
+        unwrap = _Unwrap(inside, parents, self.context)
+        body = drop_lines([s.visit(unwrap) for s in region], unwrap.dropped)  # type: ignore[misc]
+        first = body[0]
+        with_block = cst.With(
+            items=[cst.WithItem(item=cst.Call(func=no_grad))],
+            body=cst.IndentedBlock(body=[first.with_changes(leading_lines=()), *body[1:]]),
+            leading_lines=first.leading_lines,
+        )
+        if whole_loop:
+            return owner, with_block, inside, imports  # type: ignore[return-value]
+        return block, block.with_changes(body=[*block.body[:index], with_block]), inside, imports
+
+    @staticmethod
+    def _statement(node: cst.CSTNode, parents: Dict[int, cst.CSTNode]) -> Union[str, cst.BaseStatement]:
+        child = node
+        while True:
+            parent = parents.get(id(child))
+            if parent is None:
+                return "it is not in a statement"
+            if isinstance(parent, (cst.Lambda, cst.GeneratorExp)):
+                return "it is evaluated lazily, in a lambda or a generator"
+            if isinstance(parent, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                return parent
+            child = parent
+
+
+def _contains(ancestor: cst.CSTNode, node_id: int, parents: Dict[int, cst.CSTNode]) -> bool:
+    """Whether the node with id `node_id` lies inside `ancestor`."""
+    current = node_id
+    while current in parents:
+        parent = parents[current]
+        if parent is ancestor:
+            return True
+        current = id(parent)
+    return False
+
+
+class VolatileAttribute(Rule):
+    """`v.volatile` / `v.volatile = True`: volatility is gone since torch 0.4.
+
+    What it does: removes `v.volatile = flag` when `v` is bound in the file to a
+    `Variable(...)`; reports other assignments and every read of `x.volatile`.
+    Why: torch 0.4 removed volatility; setting the attribute warns and does nothing,
+    reading it warns and gives False.
+    Example: `x = Variable(data); x.volatile = True` loses the second statement.
+    Fix safety: removing `v.volatile = False` is safe (it was the default, and torch 2.13
+    ignores the assignment anyway). Removing `v.volatile = True` (or a runtime flag) is
+    unsafe: the numbers are the same, but the legacy code meant the computations on `v`
+    to run without a graph; wrap them in `with torch.no_grad():` by hand. Reads are
+    reported only: their legacy value depended on the data flow, the modern one is False.
+    Whether a receiver is a tensor is not decidable, so `self.volatile` is never looked
+    at, and a file that has a `volatile` attribute of its own (`self.volatile = ...`,
+    `add_argument('--volatile')`) is looked at only for receivers bound to a `Variable`.
+    """
+
+    code = "TM104"
+    message = "`.volatile` was removed in torch 0.4; use `with torch.no_grad():`"
+    safety = Safety.UNSAFE
+    triggers = (".volatile",)
+    changed_in = "0.4"
+    examples = (
+        fixes(
+            "import torch\nfrom torch.autograd import Variable\nx = Variable(data)\nx.volatile = False\ny = f(x)\n",
+            "import torch\nfrom torch.autograd import Variable\nx = Variable(data)\ny = f(x)\n",
+            id="set-false",
+        ),
+        fixes(
+            "import torch.autograd as ag\nv, w = ag.Variable(a), ag.Variable(b)\nv.volatile = True\n",
+            "import torch.autograd as ag\nv, w = ag.Variable(a), ag.Variable(b)\n",
+            id="alias-set-true",
+        ),
+        reports("import torch\ndef f(x):\n    if x.volatile:\n        return x\n", id="read"),
+        reports("import torch\ndef f(x):\n    x.volatile = True\n", id="unknown-receiver"),
+        keeps(
+            "import torch\nparser.add_argument('--volatile', action='store_true')\nargs = parser.parse_args()\nif args.volatile:\n    pass\n",
+            id="argparse-look-alike",
+        ),
+        keeps(
+            "import torch\nclass Cache:\n    def __init__(self, volatile):\n        self.volatile = volatile\nprint(cache.volatile)\n",
+            id="own-attribute",
+        ),
+    )
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.variables: Set[str] = set()
+        self.own = False  # the file has a `volatile` attribute of its own
+        self.targets: Set[int] = set()
+        self.sets: List[Tuple[cst.Assign, cst.Attribute]] = []
+        self.reads: List[cst.Attribute] = []
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for name, value in assigned_pairs(node):
+            if is_variable_call(value, self.context):
+                self.variables.add(name)
+        for target in node.targets:
+            attribute = target.target
+            if isinstance(attribute, cst.Attribute) and attribute.attr.value == "volatile":
+                self.targets.add(id(attribute))
+                if is_receiver_self(attribute.value):
+                    self.own = True
+                else:
+                    self.sets.append((node, attribute))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "add_argument":
+            if any(isinstance(literal(a.value), str) and literal(a.value).lstrip("-") == "volatile" for a in node.args):  # type: ignore[union-attr]
+                self.own = True
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value == "volatile" and id(node) not in self.targets and not is_receiver_self(node.value):
+            self.reads.append(node)
+
+    def _variable(self, receiver: cst.BaseExpression) -> bool:
+        return isinstance(receiver, cst.Name) and receiver.value in self.variables
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        if not (self.sets or self.reads) or not uses_torch(self.context):
+            return
+        for node, attribute in self.sets:
+            if not self._variable(attribute.value):
+                if not self.own:
+                    self.report(node, message="`.volatile` was removed in torch 0.4 (assigning it does nothing); use `with torch.no_grad():`")
+            elif len(node.targets) != 1:
+                self.report(node)
+            elif literal(node.value) is False:
+                self.report(node, cst.RemovalSentinel.REMOVE, safety=Safety.SAFE, message="`v.volatile = False` does nothing since torch 0.4; remove it")
+            else:
+                self.report(
+                    node,
+                    cst.RemovalSentinel.REMOVE,
+                    message="`v.volatile = True` does nothing since torch 0.4; removed (wrap the evaluation in `with torch.no_grad():` if memory matters)",
+                )
+        for node in self.reads:
+            if self._variable(node.value) or not self.own:
+                self.report(node, message="`.volatile` is always False since torch 0.4; test `torch.is_grad_enabled()` or `x.requires_grad`")
+
+
+class CreatorAttribute(Rule):
+    """`y.creator`: renamed `y.grad_fn` in torch 0.2.
+
+    What it does: replaces the attribute read `x.creator` with `x.grad_fn`.
+    Why: torch 0.2 renamed the attribute; it is gone (`AttributeError`) today.
+    Example: `print(loss.creator)` becomes `print(loss.grad_fn)`.
+    Fix safety: safe under a documented assumption. Whether `x` is a tensor cannot be
+    decided statically, so the rule runs only in files that import torch and never define
+    a `creator` attribute themselves (`self.creator = ...`, `creator=` keyword, a
+    `creator` method or class attribute); `self.creator` is never touched. A `creator`
+    attribute of another library's object read in such a file would be renamed wrongly.
+    """
+
+    code = "TM105"
+    message = "`.creator` was renamed `.grad_fn` in torch 0.2"
+    safety = Safety.SAFE
+    triggers = (".creator",)
+    changed_in = "0.2"
+    examples = (
+        fixes("import torch\ny = x * 2\nprint(y.creator)\n", "import torch\ny = x * 2\nprint(y.grad_fn)\n", id="read"),
+        fixes(
+            "import torch.autograd as ag\nv = ag.Variable(t, requires_grad=True)\nassert (v + 1).creator is not None\n",
+            "import torch.autograd as ag\nv = ag.Variable(t, requires_grad=True)\nassert (v + 1).grad_fn is not None\n",
+            id="alias",
+        ),
+        keeps("post = Post(author)\nprint(post.creator)\n", id="no-torch"),
+        keeps(
+            "import torch\nclass Job:\n    def __init__(self, user):\n        self.creator = user\nprint(job.creator)\n",
+            id="own-attribute-look-alike",
+        ),
+        keeps("import torch\nprint(y.grad_fn)\n", id="modern"),
+    )
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.reads: List[cst.Attribute] = []
+        self.written: Set[int] = set()
+        self.defined = False
+        self.scopes: List[str] = []
+
+    def _target(self, target: cst.BaseExpression) -> None:
+        for element in [target] if not isinstance(target, (cst.Tuple, cst.List)) else [e.value for e in target.elements]:
+            if isinstance(element, cst.Attribute) and element.attr.value == "creator":
+                self.written.add(id(element))
+                self.defined = True
+            if isinstance(element, cst.Name) and element.value == "creator" and self.scopes[-1:] == ["class"]:
+                self.defined = True
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._target(target.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._target(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._target(node.target)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.scopes.append("class")
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.scopes.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if node.name.value == "creator":
+            self.defined = True
+        self.scopes.append("function")
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.scopes.pop()
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None and node.keyword.value == "creator":
+            self.defined = True
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value == "creator" and not is_receiver_self(node.value):
+            self.reads.append(node)
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        if not self.reads or self.defined or not uses_torch(self.context):
+            return
+        for node in self.reads:
+            if id(node) not in self.written:
+                self.report(node, node.with_changes(attr=cst.Name("grad_fn")))
+
+
+class RetainVariables(Rule):
+    """`backward(retain_variables=True)`: renamed `retain_graph=` in torch 0.2.
+
+    What it does: renames the keyword in `x.backward(...)` and `torch.autograd.backward(...)`.
+    Why: torch 0.2 renamed it; today both calls raise `TypeError: ... unexpected keyword
+    argument 'retain_variables'`.
+    Example: `loss.backward(retain_variables=True)` becomes `loss.backward(retain_graph=True)`.
+    Fix safety: safe: the same parameter under its new name. `.backward(...)` is a method
+    of anything, so the method form is left alone in a file that defines a `backward`
+    function taking `retain_variables` itself; a call giving both names is reported.
+    """
+
+    code = "TM106"
+    message = "`retain_variables=` was renamed `retain_graph=` in torch 0.2"
+    safety = Safety.SAFE
+    triggers = ("retain_variables",)
+    changed_in = "0.2"
+    examples = (
+        fixes("loss.backward(retain_variables=True)\n", "loss.backward(retain_graph=True)\n", id="method"),
+        fixes(
+            "import torch.autograd as ag\nag.backward([a, b], [ga, gb], retain_variables=keep)\n",
+            "import torch.autograd as ag\nag.backward([a, b], [ga, gb], retain_graph=keep)\n",
+            id="alias-function",
+        ),
+        reports("loss.backward(retain_graph=True, retain_variables=True)\n", id="both"),
+        keeps(
+            "class Layer:\n    def backward(self, g, retain_variables=False):\n        return g\nlayer.backward(g, retain_variables=True)\n",
+            id="own-method-look-alike",
+        ),
+        keeps("loss.backward(retain_graph=True)\n", id="modern"),
+    )
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.own = False
+        self.calls: List[Tuple[cst.Call, cst.Arg, bool]] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if node.name.value == "backward":
+            params = node.params
+            every = [*params.posonly_params, *params.params, *params.kwonly_params]
+            if any(p.name.value == "retain_variables" for p in every):
+                self.own = True
+
+    def visit_Call(self, node: cst.Call) -> None:
+        arg = find_keyword(node, "retain_variables")
+        if arg is None:
+            return
+        if self.context.qualified_name(node.func) == "torch.autograd.backward":
+            self.calls.append((node, arg, False))
+        elif isinstance(node.func, cst.Attribute) and node.func.attr.value == "backward":
+            self.calls.append((node, arg, True))
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        for call, arg, method in self.calls:
+            if method and self.own:
+                continue
+            if find_keyword(call, "retain_graph") is not None:
+                self.report(call, message="both `retain_graph=` and the legacy `retain_variables=` are given; keep one")
+            else:
+                self.report(arg, arg.with_changes(keyword=cst.Name("retain_graph")))
+
+
+class BackwardVariablesKeywords(Rule):
+    """`torch.autograd.backward(variables=, grad_variables=)`: use `tensors=` / `grad_tensors=`.
+
+    What it does: renames the two keywords of `torch.autograd.backward`.
+    Why: torch 0.4 renamed them with the Variable/Tensor merge; today `variables=` raises
+    `TypeError` and `grad_variables=` warns (`FutureWarning`).
+    Example: `torch.autograd.backward(variables=[l1, l2], grad_variables=[g1, g2])` becomes
+    `torch.autograd.backward(tensors=[l1, l2], grad_tensors=[g1, g2])`.
+    Fix safety: safe: the same parameters under their new names (positional calls are
+    unchanged). A call giving an old and a new name is reported.
+    """
+
+    code = "TM107"
+    message = "`variables=`/`grad_variables=` were renamed `tensors=`/`grad_tensors=` in torch 0.4"
+    safety = Safety.SAFE
+    triggers = ("variables=", "variables =")
+    changed_in = "0.4"
+    examples = (
+        fixes(
+            "import torch\ntorch.autograd.backward(variables=[l1, l2], grad_variables=[g1, g2])\n",
+            "import torch\ntorch.autograd.backward(tensors=[l1, l2], grad_tensors=[g1, g2])\n",
+            id="both",
+        ),
+        fixes(
+            "from torch.autograd import backward as bw\nbw(outs, grad_variables=grads)\n",
+            "from torch.autograd import backward as bw\nbw(outs, grad_tensors=grads)\n",
+            id="alias",
+        ),
+        reports("import torch\ntorch.autograd.backward(variables=a, tensors=b)\n", id="old-and-new"),
+        keeps("def backward(variables=None):\n    pass\nbackward(variables=[1])\n", id="own-function"),
+        keeps("import torch\ntorch.autograd.backward([l1], [g1])\n", id="positional"),
+    )
+
+    _RENAMES = {"variables": "tensors", "grad_variables": "grad_tensors"}
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.context.qualified_name(node.func) != "torch.autograd.backward":
+            return
+        old = [a for a in node.args if a.keyword is not None and a.keyword.value in self._RENAMES]
+        if not old:
+            return
+        if any(find_keyword(node, self._RENAMES[a.keyword.value]) is not None for a in old):  # type: ignore[union-attr]
+            self.report(node, message=self.message + " (both the old and the new name are given: keep one)")
+            return
+        args = [
+            a.with_changes(keyword=cst.Name(self._RENAMES[a.keyword.value])) if a in old else a  # type: ignore[union-attr]
+            for a in node.args
+        ]
+        self.report(node, node.with_changes(args=args))
+
+
+_GRAD_PARAMS = ("outputs", "inputs", "grad_outputs", "retain_graph", "create_graph", "only_inputs", "allow_unused")
+
+
+class GradOnlyInputs(Rule):
+    """`torch.autograd.grad(..., only_inputs=True)`: the argument is deprecated; drop it.
+
+    What it does: removes `only_inputs=True` (keyword, or the sixth positional argument,
+    turning a following `allow_unused` into a keyword); reports `only_inputs=False` and
+    runtime values.
+    Why: torch 0.4 made `only_inputs` meaningless (it is ignored, and `False` warns with a
+    `FutureWarning`).
+    Example: `torch.autograd.grad(y, x, only_inputs=True)` becomes `torch.autograd.grad(y, x)`.
+    Fix safety: safe for a literal True (the default and the only behaviour left).
+    `only_inputs=False` also accumulated gradients into the `.grad` of the other leaves:
+    that needs a separate `backward()` call, which is left to a human.
+    """
+
+    code = "TM108"
+    message = "`only_inputs=` is deprecated and ignored since torch 0.4; drop it"
+    safety = Safety.SAFE
+    triggers = ("only_inputs", "grad(")
+    changed_in = "0.4"
+    examples = (
+        fixes("import torch\ng, = torch.autograd.grad(y, x, only_inputs=True)\n", "import torch\ng, = torch.autograd.grad(y, x)\n", id="keyword"),
+        fixes(
+            "import torch.autograd as ag\ng = ag.grad([y], [x], None, True, False, True, True)\n",
+            "import torch.autograd as ag\ng = ag.grad([y], [x], None, True, False, allow_unused=True)\n",
+            id="alias-positional",
+        ),
+        reports("import torch\ng = torch.autograd.grad(y, x, only_inputs=False)\n", id="false"),
+        keeps("def grad(y, x, only_inputs=True):\n    pass\ngrad(1, 2, only_inputs=True)\n", id="own-function"),
+        keeps("import torch\ng = torch.autograd.grad(y, x, create_graph=True)\n", id="modern"),
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.context.qualified_name(node.func) != "torch.autograd.grad":
+            return
+        bound = bind(node, _GRAD_PARAMS)
+        if bound is None or "only_inputs" not in bound:
+            return
+        arg = bound["only_inputs"]
+        value = literal(arg.value)
+        if value is not True:
+            self.report(
+                node,
+                message="`only_inputs=` is ignored since torch 0.4; to also fill `.grad` of the other leaves "
+                "call `torch.autograd.backward` (rewrite by hand)",
+            )
+            return
+        args = keywordize(node, _GRAD_PARAMS, _GRAD_PARAMS.index("only_inputs") + 1)
+        if args is None:
+            self.report(node)
+            return
+        index = node.args.index(arg)
+        self.report(node, with_args(node, [a for i, a in enumerate(args) if i != index]))
+
+
+class Reinforce(Rule):
+    """`action.reinforce(reward)`: stochastic functions were removed in torch 0.3.
+
+    What it does: reports `x.reinforce(r)` with a pointer to `torch.distributions`.
+    Why: torch 0.3 removed stochastic Variables (`multinomial`, `bernoulli`, `normal`
+    results that took a reward); today `reinforce()` raises `RuntimeError: reinforce() was
+    removed`.
+    Example: `action = probs.multinomial(); action.reinforce(r); action.backward()` should
+    become `m = torch.distributions.Categorical(probs); action = m.sample();
+    (-m.log_prob(action) * r).backward()`.
+    Fix safety: no fix: the replacement restructures the algorithm (a distribution object,
+    a loss built from `log_prob`, where the rewards are summed), which no local rewrite
+    can do. Only files that import torch and define no `reinforce` of their own are looked at.
+    """
+
+    code = "TM111"
+    message = (
+        "`.reinforce()` was removed in torch 0.3; use `torch.distributions` "
+        "(`m = Categorical(probs); a = m.sample(); loss = -m.log_prob(a) * reward`)"
+    )
+    safety = Safety.NONE
+    triggers = (".reinforce(",)
+    changed_in = "0.3"
+    examples = (
+        reports("import torch\naction = probs.multinomial()\naction.reinforce(reward)\n", id="multinomial"),
+        reports(
+            "import torch.autograd as ag\nfor action, r in zip(saved_actions, rewards):\n    action.reinforce(r)\nag.backward(saved_actions, [None] * len(saved_actions))\n",
+            id="alias-policy-gradient",
+        ),
+        keeps("class Agent:\n    def reinforce(self, reward):\n        pass\nimport torch\nagent.reinforce(1.0)\n", id="own-method-look-alike"),
+        keeps("agent.reinforce(1.0)\n", id="no-torch"),
+    )
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.own = False
+        self.calls: List[cst.Call] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if node.name.value == "reinforce":
+            self.own = True
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "reinforce" and len(node.args) == 1:
+            self.calls.append(node)
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        if self.own or not uses_torch(self.context):
+            return
+        for call in self.calls:
+            self.report(call)

@@ -1,10 +1,13 @@
-"""Devices and renamed keywords: `async=` became `non_blocking=` (torch 0.4)."""
+"""Devices and renamed keywords: `async=` became `non_blocking=`, `device_id=` became `device=` (torch 0.4)."""
 
 from __future__ import annotations
 
 from typing import List, Tuple
 
-from migrator.rule import Rule, Safety, fixes, keeps
+import libcst as cst
+
+from migrator.rule import Rule, Safety, fixes, keeps, reports
+from migrator.rules.linalg import _code, _imports_torch
 from migrator.tokens import rename_async_keywords
 
 
@@ -39,3 +42,118 @@ class AsyncKeyword(Rule):
     @staticmethod
     def repair(text: str) -> Tuple[str, List[Tuple[int, int]]]:
         return rename_async_keywords(text)
+
+
+class DeviceIdKeyword(Rule):
+    """`x.cuda(device_id=0)` / `model.cuda(device_id=0)`: use `device=0`.
+
+    What it does: renames the `device_id=` keyword of `.cuda(...)` calls to `device=`.
+    A positional device and non-blocking flag (`x.cuda(0, True)`) need no change: the
+    second positional parameter is `non_blocking` today as it was `async` then.
+    Why: torch 0.4 renamed the parameter of `Variable.cuda` and `Module.cuda`
+    (`TypeError: cuda() got an unexpected keyword argument 'device_id'` today).
+    Example: `model.cuda(device_id=args.gpu)` becomes `model.cuda(device=args.gpu)`.
+    Fix safety: safe: the same argument under its new name.
+    """
+
+    code = "TM902"
+    message = "`.cuda(device_id=...)` was renamed; use `.cuda(device=...)`"
+    safety = Safety.SAFE
+    triggers = ("device_id",)
+    changed_in = "0.4"
+    examples = (
+        fixes("x = x.cuda(device_id=0)\n", "x = x.cuda(device=0)\n", id="tensor"),
+        fixes(
+            "import torch as th\nnet = th.nn.Linear(2, 2).cuda(device_id = args.gpu)\n",
+            "import torch as th\nnet = th.nn.Linear(2, 2).cuda(device = args.gpu)\n",
+            id="module-spaces",
+        ),
+        keeps("x = x.cuda(0, True)\nnet = nn.DataParallel(net, device_ids=[0, 1])\n", id="positional-async-device-ids"),
+        keeps("conn = connect(device_id=3)\n", id="look-alike"),
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "cuda"):
+            return
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value == "device_id":
+                if any(a.keyword is not None and a.keyword.value == "device" for a in node.args):
+                    self.report(node)
+                    return
+                self.report(arg, arg.with_changes(keyword=cst.Name("device")), position_node=arg)
+                return
+
+
+_GUARD_WORDS = ("cuda", "gpu", "device", "available")
+
+
+class UnguardedCuda(Rule):
+    """`.cuda()` / `torch.cuda.set_device()` / `.pin_memory()` outside a CUDA check, in legacy code.
+
+    What it does: in code recognised as legacy (its era is inferred or given, <= 1.x),
+    reports CUDA-only calls that no enclosing `if` / conditional expression guards with a
+    test mentioning cuda, gpu or the device.
+    Why: scripts of the 0.x era often assumed a GPU; the current idiom is device-agnostic:
+    `device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')` and `.to(device)`.
+    On a machine without CUDA `.cuda()` raises `AssertionError: Torch not compiled with
+    CUDA enabled`, `pin_memory()` `RuntimeError`, `torch.cuda.set_device` `AttributeError`.
+    Example: `model = Net().cuda()` is reported; `if use_cuda: model.cuda()` is not.
+    Fix safety: report only: introducing a `device` variable touches every tensor
+    creation and move in the script.
+    """
+
+    code = "TM903"
+    message = "unconditional CUDA call; make the script device-agnostic (`device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')`, `.to(device)`)"
+    safety = Safety.NONE
+    triggers = (".cuda(", "set_device", "pin_memory(")
+    changed_in = "0.4"
+    source_eras = (None, "1.13")
+    example_era = "0.3"
+    examples = (
+        reports("import torch\nmodel = Net().cuda()\n", id="module"),
+        reports("import torch as th\nth.cuda.set_device(0)\nx = batch.pin_memory()\n", id="alias-set-device"),
+        keeps("import torch\nif args.cuda:\n    model.cuda()\nx = x.cuda() if use_gpu else x\n", id="guarded"),
+        keeps("import torch\nx = x.to(device)\ny = obj.cuda_like()\n", id="modern"),
+    )
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self._guards = 0
+
+    def _guarding(self, test: cst.BaseExpression) -> bool:
+        text = _code(test).lower()
+        return any(word in text for word in _GUARD_WORDS)
+
+    def visit_If(self, node: cst.If) -> None:
+        if self._guarding(node.test):
+            self._guards += 1
+
+    def leave_If(self, original_node: cst.If) -> None:
+        if self._guarding(original_node.test):
+            self._guards -= 1
+
+    def visit_IfExp(self, node: cst.IfExp) -> None:
+        if self._guarding(node.test):
+            self._guards += 1
+
+    def leave_IfExp(self, original_node: cst.IfExp) -> None:
+        if self._guarding(original_node.test):
+            self._guards -= 1
+
+    def visit_Try(self, node: cst.Try) -> None:
+        self._guards += 1  # a try block handles the failure itself
+
+    def leave_Try(self, original_node: cst.Try) -> None:
+        self._guards -= 1
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self._guards or not _imports_torch(self.context):
+            return
+        func = node.func
+        name = self.context.qualified_name(func)
+        if name == "torch.cuda.set_device":
+            self.report(node)
+        elif name is None and isinstance(func, cst.Attribute) and func.attr.value in ("cuda", "pin_memory"):
+            if self.context.names.binding_of(func.value) is None:
+                self.report(node)

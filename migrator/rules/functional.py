@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from migrator.rule import Safety, fixes, keeps
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+import libcst as cst
+import libcst.matchers as m
+
+from migrator.era import parse_version
+from migrator.names import dotted
+from migrator.rule import Rule, Safety, fixes, keeps, reports
+from migrator.rules._calls import bind, find_keyword, is_simple, keyword_arg, keywordize, literal, string, with_args
 from migrator.rules._rename import RenameRule
+
+_F = "torch.nn.functional."
 
 
 class FunctionalActivation(RenameRule):
@@ -45,3 +55,1169 @@ class FunctionalActivation(RenameRule):
         keeps("import numpy as np\ny = np.tanh(x)\n", id="numpy"),
         keeps("def sigmoid(x):\n    return x\ny = sigmoid(2)\n", id="own-function"),
     )
+
+
+# ---------------------------------------------------------------------------
+# Tensor ranks known from the code itself
+
+_SAME_RANK_FUNCTIONS = frozenset(
+    [
+        _F + n
+        for n in (
+            "relu relu6 elu selu celu gelu silu mish leaky_relu prelu rrelu softplus softsign tanhshrink "
+            "hardtanh hardswish hardsigmoid sigmoid tanh logsigmoid softshrink hardshrink threshold "
+            "dropout alpha_dropout feature_alpha_dropout dropout1d dropout2d dropout3d "
+            "batch_norm layer_norm instance_norm group_norm local_response_norm normalize "
+            "softmax log_softmax softmin gumbel_softmax linear pad interpolate upsample upsample_nearest upsample_bilinear "
+            "conv1d conv2d conv3d conv_transpose1d conv_transpose2d conv_transpose3d "
+            "max_pool1d max_pool2d max_pool3d avg_pool1d avg_pool2d avg_pool3d lp_pool1d lp_pool2d "
+            "adaptive_avg_pool1d adaptive_avg_pool2d adaptive_avg_pool3d"
+        ).split()
+    ]
+    + ["torch." + n for n in "sigmoid tanh relu exp log abs neg sqrt rsqrt clamp dropout softmax log_softmax sin cos".split()]
+)
+_SIZE_FACTORIES = frozenset("torch." + n for n in "randn rand zeros ones empty".split())
+_DATA_CONSTRUCTORS = frozenset(
+    "torch." + n for n in "Tensor FloatTensor DoubleTensor HalfTensor LongTensor IntTensor ShortTensor ByteTensor".split()
+)
+_LIKE_FACTORIES = frozenset("torch." + n for n in "randn_like rand_like zeros_like ones_like empty_like full_like".split())
+_SAME_RANK_METHODS = frozenset(
+    "float double half long int short byte bool cuda cpu contiguous clone detach exp log abs neg sqrt rsqrt sigmoid "
+    "tanh relu to type type_as requires_grad_ transpose clamp pow mul div add sub masked_fill softmax log_softmax "
+    "sin cos".split()
+)
+_REDUCTIONS = frozenset("sum mean prod std var argmax argmin norm logsumexp".split())
+_SAME_RANK_MODULES = frozenset(
+    "torch.nn." + n
+    for n in (
+        "Linear ReLU ReLU6 ELU SELU CELU GELU SiLU Mish LeakyReLU PReLU RReLU Tanh Sigmoid Softplus Softsign "
+        "Hardtanh Hardswish Hardsigmoid LogSigmoid Tanhshrink Softshrink Hardshrink Threshold Identity "
+        "Dropout Dropout1d Dropout2d Dropout3d AlphaDropout "
+        "BatchNorm1d BatchNorm2d BatchNorm3d LayerNorm GroupNorm InstanceNorm1d InstanceNorm2d InstanceNorm3d "
+        "Conv1d Conv2d Conv3d ConvTranspose1d ConvTranspose2d ConvTranspose3d "
+        "MaxPool1d MaxPool2d MaxPool3d AvgPool1d AvgPool2d AvgPool3d AdaptiveAvgPool1d AdaptiveAvgPool2d "
+        "AdaptiveAvgPool3d Upsample UpsamplingNearest2d UpsamplingBilinear2d Softmax LogSoftmax Softmin Softmax2d"
+    ).split()
+)
+_VARIABLE = "torch.autograd.Variable"
+_SCOPES = (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+RankOf = Callable[[cst.BaseExpression], Optional[int]]
+Env = Dict[str, Optional[int]]
+
+
+def _integer(node: cst.BaseExpression) -> bool:
+    value = literal(node)
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _broadcast(a: Optional[int], b: Optional[int]) -> Optional[int]:
+    return None if a is None or b is None else max(a, b)
+
+
+def _depth(node: cst.BaseExpression) -> Optional[int]:
+    """Nesting depth of a list/tuple literal of data (`[[1, 2], [3, 4]]` -> 2)."""
+    if isinstance(node, (cst.List, cst.Tuple)):
+        if not node.elements:
+            return 1
+        first = node.elements[0]
+        if isinstance(first, cst.StarredElement):
+            return None
+        inner = _depth(first.value)
+        return 1 if inner is None and not isinstance(first.value, (cst.List, cst.Tuple)) else (None if inner is None else inner + 1)
+    return None
+
+
+class _Calls(cst.CSTVisitor):
+    """The calls of one statement, noting those inside a nested scope (lambda, comprehension)."""
+
+    def __init__(self) -> None:
+        self.calls: List[Tuple[cst.Call, bool]] = []
+        self.nested = 0
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, _SCOPES):
+            self.nested += 1
+        elif isinstance(node, cst.Call):
+            self.calls.append((node, self.nested > 0))
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if isinstance(original_node, _SCOPES):
+            self.nested -= 1
+
+
+def _calls_in(node: cst.CSTNode) -> List[Tuple[cst.Call, bool]]:
+    collector = _Calls()
+    node.visit(collector)
+    return collector.calls
+
+
+def _targets(node: cst.CSTNode) -> Set[str]:
+    """Every dotted name a statement (or block) binds, nested blocks included."""
+    names: Set[str] = set()
+    found: List[cst.CSTNode] = []
+    for matcher in (m.AssignTarget(), m.AugAssign(), m.AnnAssign(), m.For(), m.WithItem(), m.NamedExpr(), m.Del()):
+        found.extend(m.findall(node, matcher))
+    for item in found:
+        target = getattr(item, "target", None) or getattr(item, "asname", None)
+        if isinstance(target, cst.AsName):
+            target = target.name
+        if target is None:
+            continue
+        for element in [target, *m.findall(target, m.Name() | m.Attribute())]:
+            name = dotted(element)  # type: ignore[arg-type]
+            if name is not None:
+                names.add(name)
+    for call in m.findall(node, m.Call(func=m.Attribute(attr=m.Name("unsqueeze_") | m.Name("squeeze_") | m.Name("resize_") | m.Name("set_") | m.Name("resize_as_")))):
+        name = dotted(call.func.value)  # type: ignore[union-attr]
+        if name is not None:
+            names.add(name)
+    return names
+
+
+def _forget(env: Env, names: Iterable[str]) -> Env:
+    names = set(names)
+    return {k: v for k, v in env.items() if k not in names and k.split(".", 1)[0] not in names}
+
+
+class RankFlow:
+    """Tensor ranks the code states itself, followed assignment by assignment.
+
+    `x.view(n, -1)` is 2-D, `torch.randn(a, b, c)` 3-D, `Variable(t)` has `t`'s rank, and
+    `nn.Linear`, activations, dropout, normalisation, convolutions and pooling keep their
+    input's rank (an `nn.Embedding` adds one). A name has the rank of its last assignment
+    in straight-line code; branches, loops and `try` forget the names they bind, and
+    function parameters are unknown. Used where a rewrite is exact only for a known rank.
+    """
+
+    def __init__(self, context, on_call: Callable[[cst.Call, RankOf], None]) -> None:
+        self.context = context
+        self.on_call = on_call
+        self.modules: Dict[str, Optional[int]] = {}  # dotted name -> rank change of the module it holds
+        self.inputs: Dict[str, List[Optional[int]]] = {}  # dotted callee -> ranks of its single argument
+
+    def run(self, module: cst.Module) -> None:
+        for assign in m.findall(module, m.Assign()):
+            assert isinstance(assign, cst.Assign)
+            delta = self.module_delta(assign.value) if isinstance(assign.value, cst.Call) else None
+            for target in assign.targets:
+                name = dotted(target.target)
+                if name is not None:
+                    known = name not in self.modules or self.modules[name] == delta
+                    self.modules[name] = delta if known else None
+        self._block(module.body, {})
+
+    def module_delta(self, call: cst.Call) -> Optional[int]:
+        """How many dimensions a module constructed by `call` adds to its input (None: unknown)."""
+        name = self.context.qualified_name(call.func)
+        if name in _SAME_RANK_MODULES:
+            return 0
+        if name == "torch.nn.Embedding":
+            return 1
+        if name == "torch.nn.Sequential":
+            total = 0
+            for arg in call.args:
+                if arg.star or arg.keyword is not None or not isinstance(arg.value, cst.Call):
+                    return None
+                delta = self.module_delta(arg.value)
+                if delta is None:
+                    return None
+                total += delta
+            return total
+        return None
+
+    # statements
+
+    def _block(self, statements: Sequence[cst.CSTNode], env: Env) -> None:
+        for statement in statements:
+            self._statement(statement, env)
+
+    def _suite(self, suite: cst.BaseSuite, env: Env) -> None:
+        if isinstance(suite, cst.IndentedBlock):
+            self._block(suite.body, env)
+        else:
+            for small in suite.body:  # type: ignore[attr-defined]
+                self._small(small, env)
+
+    def _statement(self, statement: cst.CSTNode, env: Env) -> None:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                self._small(small, env)
+        elif isinstance(statement, cst.FunctionDef):
+            for part in (*statement.decorators, statement.params):
+                self._scan(part, env)
+            self._suite(statement.body, {})
+        elif isinstance(statement, cst.ClassDef):
+            for part in (*statement.decorators, *statement.bases):
+                self._scan(part, env)
+            self._suite(statement.body, {})
+        elif isinstance(statement, cst.If):
+            self._scan(statement.test, env)
+            branches = []
+            body = dict(env)
+            self._suite(statement.body, body)
+            branches.append(body)
+            other = dict(env)
+            if isinstance(statement.orelse, cst.If):
+                self._statement(statement.orelse, other)
+            elif isinstance(statement.orelse, cst.Else):
+                self._suite(statement.orelse.body, other)
+            branches.append(other)
+            merged = {k: v for k, v in branches[0].items() if all(b.get(k, -1) == v for b in branches)}
+            env.clear()
+            env.update(merged)
+        elif isinstance(statement, (cst.For, cst.While)):
+            bound = _targets(statement)
+            if isinstance(statement, cst.For):
+                self._scan(statement.iter, env)
+            inner = _forget(env, bound)
+            if isinstance(statement, cst.While):
+                self._scan(statement.test, inner)
+            self._suite(statement.body, inner)
+            after = _forget(env, bound)
+            if statement.orelse is not None:
+                self._suite(statement.orelse.body, after)
+            env.clear()
+            env.update(after)
+        elif isinstance(statement, cst.With):
+            for item in statement.items:
+                self._scan(item.item, env)
+            remaining = _forget(env, {n for i in statement.items if i.asname for n in _names(i.asname.name)})
+            env.clear()
+            env.update(remaining)
+            self._suite(statement.body, env)
+        else:
+            bound = _targets(statement)
+            inner = _forget(env, bound)
+            for call, _ in _calls_in(statement):
+                self._visit_call(call, inner, nested=True)
+            env.clear()
+            env.update(inner)
+
+    def _small(self, small: cst.BaseSmallStatement, env: Env) -> None:
+        self._scan(small, env)
+        if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is not None:
+            rank = self.rank(small.value, env)
+            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+            for target in targets:
+                name = dotted(target)
+                forgotten = _forget(env, _names(target))
+                env.clear()
+                env.update(forgotten)
+                if name is not None and rank is not None:
+                    env[name] = rank
+        elif isinstance(small, cst.AugAssign):
+            name = dotted(small.target)
+            rank = _broadcast(env.get(name) if name else None, self.rank(small.value, env))
+            forgotten = _forget(env, _names(small.target))
+            env.clear()
+            env.update(forgotten)
+            if name is not None and rank is not None:
+                env[name] = rank
+        else:
+            bound = _targets(small)
+            if bound:
+                forgotten = _forget(env, bound)
+                env.clear()
+                env.update(forgotten)
+
+    def _scan(self, node: cst.CSTNode, env: Env) -> None:
+        for call, nested in _calls_in(node):
+            self._visit_call(call, env, nested)
+
+    def _visit_call(self, call: cst.Call, env: Env, nested: bool) -> None:
+        scope: Env = {} if nested else env
+
+        def rank_of(expression: cst.BaseExpression) -> Optional[int]:
+            return self.rank(expression, scope)
+
+        callee = dotted(call.func)
+        if callee is not None and len(call.args) == 1 and call.args[0].keyword is None and not call.args[0].star:
+            self.inputs.setdefault(callee, []).append(rank_of(call.args[0].value))
+        self.on_call(call, rank_of)
+
+    # expressions
+
+    def rank(self, node: cst.BaseExpression, env: Env) -> Optional[int]:
+        """The rank of `node`'s value, or None when the code does not say."""
+        if isinstance(node, (cst.Integer, cst.Float)):
+            return 0
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            name = dotted(node)
+            if name is not None and name in env:
+                return env[name]
+            if isinstance(node, cst.Attribute) and node.attr.value in ("data", "grad", "T"):
+                return self.rank(node.value, env)
+            return None
+        if isinstance(node, cst.UnaryOperation):
+            return self.rank(node.expression, env)
+        if isinstance(node, cst.BinaryOperation):
+            left, right = self.rank(node.left, env), self.rank(node.right, env)
+            if isinstance(node.operator, cst.MatrixMultiply):
+                return 2 if left == 2 and right == 2 else None
+            return _broadcast(left, right)
+        if isinstance(node, cst.Subscript):
+            return self._subscript_rank(node, env)
+        if isinstance(node, cst.Call):
+            return self._call_rank(node, env)
+        return None
+
+    def _subscript_rank(self, node: cst.Subscript, env: Env) -> Optional[int]:
+        rank = self.rank(node.value, env)
+        if rank is None:
+            return None
+        for element in node.slice:
+            if isinstance(element.slice, cst.Slice):
+                continue
+            value = element.slice.value
+            if _integer(value):
+                rank -= 1
+            elif isinstance(value, cst.Name) and value.value == "None":
+                rank += 1
+            else:
+                return None
+        return rank if rank >= 0 else None
+
+    def _call_rank(self, call: cst.Call, env: Env) -> Optional[int]:
+        if any(a.star for a in call.args):
+            return None
+        given = [a.value for a in call.args if a.keyword is None]
+        func = call.func
+        name = self.context.qualified_name(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
+        if name is not None and name.startswith("torch"):
+            return self._function_rank(name, call, given, env)
+        callee = dotted(func)
+        if callee is not None and callee in self.modules:
+            delta = self.modules[callee]
+        elif isinstance(func, cst.Call):
+            delta = self.module_delta(func)
+        else:
+            delta = None
+            callee = None
+        if callee is not None or isinstance(func, cst.Call):
+            if delta is None or len(call.args) != 1 or not given:
+                return None
+            rank = self.rank(given[0], env)
+            return None if rank is None else rank + delta
+        if isinstance(func, cst.Attribute):
+            return self._method_rank(func.attr.value, func.value, call, given, env)
+        return None
+
+    def _function_rank(self, name: str, call: cst.Call, given: List[cst.BaseExpression], env: Env) -> Optional[int]:
+        if name in (_VARIABLE, "torch.autograd.variable.Variable") or name in _SAME_RANK_FUNCTIONS or name in _LIKE_FACTORIES:
+            return self.rank(given[0], env) if given else None
+        if name in _SIZE_FACTORIES:
+            return self._size_rank(given, env)
+        if name in _DATA_CONSTRUCTORS:
+            if len(given) == 1 and isinstance(given[0], (cst.List, cst.Tuple)):
+                return _depth(given[0])
+            return self._size_rank(given, env) if all(_integer(v) for v in given) else None
+        if name == "torch.mm":
+            return 2
+        if name == "torch.bmm":
+            return 3
+        if name in ("torch.cat", "torch.stack") and given and isinstance(given[0], (cst.List, cst.Tuple)):
+            ranks = {self.rank(e.value, env) for e in given[0].elements if not isinstance(e, cst.StarredElement)}
+            if len(ranks) != 1 or None in ranks or len(given[0].elements) == 0:
+                return None
+            rank = ranks.pop()
+            return rank + 1 if name == "torch.stack" and rank is not None else rank
+        return None
+
+    def _method_rank(
+        self, method: str, receiver: cst.BaseExpression, call: cst.Call, given: List[cst.BaseExpression], env: Env
+    ) -> Optional[int]:
+        keywords = [a for a in call.args if a.keyword is not None]
+        if method in ("view", "reshape", "expand", "permute") and not keywords:
+            return self._size_rank(given, env)
+        if method in ("view_as", "reshape_as", "expand_as") and len(given) == 1:
+            return self.rank(given[0], env)
+        rank = self.rank(receiver, env)
+        if rank is None:
+            return None
+        if method in _SAME_RANK_METHODS:
+            if method in ("add", "sub", "mul", "div", "pow") and given:
+                return _broadcast(rank, self.rank(given[0], env))
+            return rank
+        if method in ("t", "mm"):
+            return 2
+        if method == "bmm":
+            return 3
+        if method == "unsqueeze":
+            return rank + 1
+        if method in _REDUCTIONS:
+            if not call.args:
+                return 0
+            keepdim = find_keyword(call, "keepdim")
+            if len(given) == 1 and _integer(given[0]) and len(call.args) == 1 + (keepdim is not None):
+                kept = literal(keepdim.value) if keepdim is not None else False
+                if kept is True:
+                    return rank
+                if kept is False:
+                    return rank - 1
+        return None
+
+    def _size_rank(self, given: List[cst.BaseExpression], env: Env) -> Optional[int]:
+        """The rank of a tensor built from the size arguments `given`."""
+        if len(given) == 1:
+            size = given[0]
+            if isinstance(size, (cst.List, cst.Tuple)):
+                return None if any(isinstance(e, cst.StarredElement) for e in size.elements) else len(size.elements)
+            if _integer(size):
+                return 1
+            if isinstance(size, cst.Call) and isinstance(size.func, cst.Attribute) and size.func.attr.value == "size" and not size.args:
+                return self.rank(size.func.value, env)
+            return None
+        return len(given) or None
+
+
+def _names(target: cst.BaseExpression) -> Set[str]:
+    found = {dotted(n) for n in [target, *m.findall(target, m.Name() | m.Attribute())]}  # type: ignore[arg-type]
+    return {n for n in found if n}
+
+
+def _legacy_softmax_dim(rank: int) -> int:
+    """`torch.nn.functional._get_softmax_dim`: 0 for 0-, 1- and 3-D input, else 1 (same rule since 0.3)."""
+    return 0 if rank in (0, 1, 3) else 1
+
+
+# ---------------------------------------------------------------------------
+# Upsampling
+
+_LINEAR_MODES = ("linear", "bilinear", "trilinear", "bicubic")
+_UPSAMPLE_PARAMS = ("input", "size", "scale_factor", "mode", "align_corners")
+_INTERPOLATE_PARAMS = _UPSAMPLE_PARAMS + ("recompute_scale_factor", "antialias")
+_UPSAMPLE_MODULE_PARAMS = ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor")
+
+
+def _mode(bound: Dict[str, cst.Arg]) -> object:
+    """The literal mode of an upsampling call ('nearest' when omitted), else UNKNOWN."""
+    return literal(bound["mode"].value) if "mode" in bound else "nearest"
+
+
+def _era_at_most(rule: Rule, version: str) -> Optional[bool]:
+    """Whether the file's source era is at most `version`; None when the era is unknown."""
+    era = rule.context.source_era
+    return None if era is None else era <= parse_version(version)
+
+
+def _renamed(rule: Rule, node: cst.Call, new: str, args: Sequence[cst.Arg]) -> Tuple[cst.Call, tuple, tuple]:
+    """`node` calling `new` with `args`; the import it needs; the from-import binding it may free."""
+    replacement, imports = rule.context.reference(new)
+    binding = rule.context.names.binding_of(node.func)
+    releases = (binding,) if binding and rule.context.names.bindings[binding].obj else ()
+    call = with_args(node.with_changes(func=replacement), list(args))
+    return call, imports, releases
+
+
+class UpsampleAlias(Rule):
+    """`F.upsample`, `F.upsample_nearest`, `F.upsample_bilinear`: use `F.interpolate`.
+
+    What it does: renames `F.upsample` to `F.interpolate` when its mode is not a linear one
+    or `align_corners` is given (linear modes without it are TM403/TM404), renames
+    `F.upsample_nearest`, and turns `F.upsample_bilinear(x, ...)` into
+    `F.interpolate(x, ..., mode='bilinear', align_corners=True)`.
+    Why: torch 0.4.1 deprecated the three in favour of `interpolate` (`UserWarning:
+    nn.functional.upsample is deprecated. Use nn.functional.interpolate instead.`).
+    Example: `F.upsample(x, scale_factor=2)` becomes `F.interpolate(x, scale_factor=2)`.
+    Fix safety: safe: 2.13's `upsample` calls `interpolate(input, size, scale_factor, mode,
+    align_corners)` and the first five parameters have the same order; `upsample_bilinear`
+    always sampled with `align_corners=True`; the results are bitwise equal.
+    """
+
+    code = "TM402"
+    message = "`F.{old}` is deprecated; use `F.interpolate`"
+    safety = Safety.SAFE
+    triggers = ("upsample",)
+    changed_in = "0.4.1"
+    examples = (
+        fixes(
+            "import torch.nn.functional as F\ny = F.upsample(x, scale_factor=2)\nz = F.upsample(x, (8, 8), None, 'bilinear', False)\n",
+            "import torch.nn.functional as F\ny = F.interpolate(x, scale_factor=2)\nz = F.interpolate(x, (8, 8), None, 'bilinear', False)\n",
+            id="nearest-and-explicit-corners",
+        ),
+        fixes(
+            "import torch.nn.functional as Fn\ny = Fn.upsample_bilinear(x, size=(16, 16))\nz = Fn.upsample_nearest(x, None, 2)\n",
+            "import torch.nn.functional as Fn\ny = Fn.interpolate(x, size=(16, 16), mode='bilinear', align_corners=True)\nz = Fn.interpolate(x, None, 2)\n",
+            id="aliased-bilinear-nearest",
+        ),
+        fixes(
+            "from torch.nn.functional import upsample_nearest\ny = upsample_nearest(x, scale_factor=4)\n",
+            "import torch\n\ny = torch.nn.functional.interpolate(x, scale_factor=4)\n",
+            id="from-import",
+        ),
+        keeps("import torch.nn.functional as F\ny = F.upsample(x, scale_factor=2, mode='bilinear')\n", id="linear-left-to-TM403"),
+        keeps("def upsample(x, scale_factor):\n    return x\ny = upsample(x, scale_factor=2)\n", id="own-function"),
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = self.context.qualified_name(node.func)
+        if name == _F + "upsample":
+            bound = bind(node, _UPSAMPLE_PARAMS)
+            if bound is None:
+                return
+            mode = _mode(bound)
+            if "align_corners" not in bound and not (isinstance(mode, str) and mode not in _LINEAR_MODES):
+                return
+            args: List[cst.Arg] = list(node.args)
+        elif name == _F + "upsample_nearest":
+            if bind(node, ("input", "size", "scale_factor")) is None:
+                return
+            args = list(node.args)
+        elif name == _F + "upsample_bilinear":
+            if bind(node, ("input", "size", "scale_factor")) is None:
+                return
+            args = [*node.args, keyword_arg("mode", string("bilinear")), keyword_arg("align_corners", cst.Name("True"))]
+        else:
+            return
+        call, imports, releases = _renamed(self, node, _F + "interpolate", args)
+        self.report(node, call, imports=imports, releases=releases, message=self.message.format(old=name.rsplit(".", 1)[-1]))
+
+
+class UpsampleLegacyCorners(Rule):
+    """Linear upsampling without `align_corners` in torch <= 0.3 code: pass `align_corners=True`.
+
+    What it does: in files written for torch 0.3 or older, `F.upsample(..., mode='bilinear')`
+    (also 'linear', 'trilinear') without `align_corners` becomes
+    `F.interpolate(..., align_corners=True)`, and `nn.Upsample(mode='bilinear')` gains
+    `align_corners=True`. A non-literal mode is reported.
+    Why: until 0.3.1 the linear modes aligned corners; torch 0.4.0 changed the default to
+    `align_corners=False` (with a warning at the time, silently today), so the same call
+    samples different points: a 2x2 -> 4x4 row becomes `[0, .25, .75, 1]` instead of
+    `[0, .333, .667, 1]`.
+    Example: `F.upsample(x, scale_factor=2, mode='bilinear')` becomes
+    `F.interpolate(x, scale_factor=2, mode='bilinear', align_corners=True)`.
+    Fix safety: unsafe: exact for code written for 0.3, but it rests on the source era
+    (inferred from idioms, or `--source-version`) and changes what the file computes on
+    current torch.
+    """
+
+    code = "TM403"
+    message = "linear upsampling aligned corners until torch 0.3; pass `align_corners=True` to keep the results"
+    safety = Safety.UNSAFE
+    triggers = ("upsample", "Upsample")
+    changed_in = "0.4"
+    source_eras = (None, "0.3")
+    example_era = "0.3"
+    examples = (
+        fixes(
+            "import torch.nn.functional as F\ny = F.upsample(x, scale_factor=2, mode='bilinear')\n",
+            "import torch.nn.functional as F\ny = F.interpolate(x, scale_factor=2, mode='bilinear', align_corners=True)\n",
+            id="functional",
+        ),
+        fixes(
+            "import torch.nn as tnn\nup = tnn.Upsample(scale_factor=2, mode='trilinear')\n",
+            "import torch.nn as tnn\nup = tnn.Upsample(scale_factor=2, mode='trilinear', align_corners=True)\n",
+            id="aliased-module",
+        ),
+        reports("import torch.nn.functional as F\ny = F.upsample(x, size, None, mode)\n", id="non-literal-mode"),
+        keeps("import torch.nn as nn\nup = nn.Upsample(scale_factor=2)\n", id="nearest"),
+        keeps("import cv2\ny = cv2.resize(x, (4, 4), interpolation=cv2.INTER_LINEAR)\nup = Upsample(mode='bilinear')\n", id="look-alike"),
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = self.context.qualified_name(node.func)
+        if name == _F + "upsample":
+            bound = bind(node, _UPSAMPLE_PARAMS)
+        elif name == "torch.nn.Upsample":
+            bound = bind(node, _UPSAMPLE_MODULE_PARAMS)
+        else:
+            return
+        if bound is None or "align_corners" in bound:
+            return
+        mode = _mode(bound)
+        if not isinstance(mode, str):
+            self.report(node, message=self.message + " (the mode is not a literal: add `align_corners=True` if it is linear)")
+            return
+        if mode not in _LINEAR_MODES:
+            return
+        args = [*node.args, keyword_arg("align_corners", cst.Name("True"))]
+        if name == "torch.nn.Upsample":
+            self.report(node, with_args(node, args))
+            return
+        call, imports, releases = _renamed(self, node, _F + "interpolate", args)
+        self.report(node, call, imports=imports, releases=releases)
+
+
+class UpsampleDefaultCorners(Rule):
+    """Linear `F.upsample` without `align_corners` in torch >= 0.4 code: `F.interpolate(..., align_corners=False)`.
+
+    What it does: `F.upsample(..., mode='bilinear')` (also 'linear', 'trilinear', 'bicubic')
+    without `align_corners` becomes `F.interpolate(..., align_corners=False)`; with a
+    non-literal mode it is only renamed. Files known to be written for 0.3 or older are
+    TM403's.
+    Why: torch 0.4.1 deprecated `upsample`; since 0.4.0 the linear modes default to
+    `align_corners=False`, which the explicit argument states.
+    Example: `F.upsample(x, size=(32, 32), mode='bilinear')` becomes
+    `F.interpolate(x, size=(32, 32), mode='bilinear', align_corners=False)`.
+    Fix safety: safe when the source era is known to be 0.4 or later (the numbers do not
+    change); unsafe when it is unknown, because code written for 0.3 meant `align_corners=True`.
+    """
+
+    code = "TM404"
+    message = "`F.upsample` is deprecated; use `F.interpolate` and state `align_corners=False` (the default since torch 0.4)"
+    safety = Safety.SAFE
+    triggers = ("upsample",)
+    changed_in = "0.4.1"
+    example_era = "1.0"
+    examples = (
+        fixes(
+            "import torch.nn.functional as F\ny = F.upsample(x, size=(32, 32), mode='bilinear')\n",
+            "import torch.nn.functional as F\ny = F.interpolate(x, size=(32, 32), mode='bilinear', align_corners=False)\n",
+            id="functional",
+        ),
+        fixes(
+            "import torch.nn as nn\ny = nn.functional.upsample(x, None, 2, interp_mode)\n",
+            "import torch.nn as nn\ny = nn.functional.interpolate(x, None, 2, interp_mode)\n",
+            id="aliased-non-literal-mode",
+        ),
+        keeps("import torch.nn.functional as F\ny = F.upsample(x, scale_factor=2)\n", id="nearest-left-to-TM402"),
+        keeps("import torch.nn.functional as F\ny = F.interpolate(x, scale_factor=2, mode='bilinear')\nz = upsample(x, mode='bilinear')\n", id="modern-and-look-alike"),
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.context.qualified_name(node.func) != _F + "upsample":
+            return
+        legacy = _era_at_most(self, "0.3")
+        if legacy:
+            return
+        bound = bind(node, _UPSAMPLE_PARAMS)
+        if bound is None or "align_corners" in bound:
+            return
+        mode = _mode(bound)
+        if isinstance(mode, str) and mode not in _LINEAR_MODES:
+            return
+        args = list(node.args)
+        if isinstance(mode, str):
+            args.append(keyword_arg("align_corners", cst.Name("False")))
+        call, imports, releases = _renamed(self, node, _F + "interpolate", args)
+        if legacy is None:
+            self.report(
+                node, call, imports=imports, releases=releases, safety=Safety.UNSAFE,
+                message=self.message + " (unsafe: source era unknown; code written for torch 0.3 meant `align_corners=True`)",
+            )
+        else:
+            self.report(node, call, imports=imports, releases=releases)
+
+
+class UpsampleRecomputeScale(Rule):
+    """Non-integer `scale_factor` in torch <= 1.5 code: pass `recompute_scale_factor=True`.
+
+    What it does: in files written for torch 1.5 or older, adds `recompute_scale_factor=True`
+    to `F.interpolate` and `nn.Upsample` calls whose `scale_factor` is not an integer
+    literal (a fraction, or an expression).
+    Why: up to 1.5 a scale factor only chose the output size, and the kernel then used the
+    ratio of the sizes; torch 1.6 started sampling with the given factor itself, which
+    differs for non-integer factors (3x3 by 1.5 with bilinear interpolation gives other
+    values).
+    Example: `F.interpolate(x, scale_factor=1.5, mode='bilinear')` becomes
+    `F.interpolate(x, scale_factor=1.5, mode='bilinear', recompute_scale_factor=True)`.
+    Fix safety: unsafe: exact for the code's era, but it rests on the source era and
+    changes the results on current torch; integer factors are left alone (no difference).
+    """
+
+    code = "TM405"
+    message = "since torch 1.6 a non-integer `scale_factor` is used as given; pass `recompute_scale_factor=True` for the <= 1.5 results"
+    safety = Safety.UNSAFE
+    triggers = ("scale_factor", "Upsample(", "interpolate(")
+    changed_in = "1.6"
+    source_eras = (None, "1.5")
+    example_era = "1.0"
+    requires = "1.6"
+    examples = (
+        fixes(
+            "import torch.nn.functional as F\ny = F.interpolate(x, scale_factor=1.5, mode='bilinear')\n",
+            "import torch.nn.functional as F\ny = F.interpolate(x, scale_factor=1.5, mode='bilinear', recompute_scale_factor=True)\n",
+            id="functional",
+        ),
+        fixes(
+            "from torch import nn as N\nup = N.Upsample(None, scale, 'nearest')\n",
+            "from torch import nn as N\nup = N.Upsample(None, scale, 'nearest', recompute_scale_factor=True)\n",
+            id="aliased-module-variable-scale",
+        ),
+        keeps("import torch.nn.functional as F\ny = F.interpolate(x, scale_factor=2, mode='nearest')\nz = F.interpolate(x, size=(5, 5))\n", id="integer-or-size"),
+        keeps("import scipy.ndimage\ny = scipy.ndimage.zoom(x, 1.5)\nz = resize(x, scale_factor=1.5)\n", id="look-alike"),
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = self.context.qualified_name(node.func)
+        if name == _F + "interpolate":
+            bound = bind(node, _INTERPOLATE_PARAMS)
+        elif name == "torch.nn.Upsample":
+            bound = bind(node, _UPSAMPLE_MODULE_PARAMS)
+        else:
+            return
+        if bound is None or "scale_factor" not in bound or "recompute_scale_factor" in bound:
+            return
+        scale = bound["scale_factor"].value
+        factors = [e.value for e in scale.elements] if isinstance(scale, cst.Tuple) else [scale]
+        values = [literal(f) for f in factors]
+        if all(v is None for v in values) or all(isinstance(v, (int, float)) and float(v).is_integer() for v in values):
+            return
+        self.report(node, with_args(node, [*node.args, keyword_arg("recompute_scale_factor", cst.Name("True"))]))
+
+
+# ---------------------------------------------------------------------------
+# grid_sample / affine_grid
+
+_GRID = {
+    _F + "grid_sample": ("input", "grid", "mode", "padding_mode", "align_corners"),
+    _F + "affine_grid": ("theta", "size", "align_corners"),
+}
+
+
+def _missing_corners(rule: Rule, node: cst.Call) -> Optional[str]:
+    name = rule.context.qualified_name(node.func)
+    params = _GRID.get(name or "")
+    if params is None:
+        return None
+    bound = bind(node, params)
+    if bound is None or "align_corners" in bound:
+        return None
+    return name
+
+
+class GridSampleLegacyCorners(Rule):
+    """`F.grid_sample` / `F.affine_grid` without `align_corners` in torch <= 1.2 code: pass `align_corners=True`.
+
+    What it does: in files written for torch 1.2 or older, adds `align_corners=True` to
+    `grid_sample` and `affine_grid` calls that omit it (spatial transformer code).
+    Why: up to 1.2 both behaved as `align_corners=True`; 1.3.0 changed the default to False
+    (`UserWarning: Default grid_sample and affine_grid behavior has changed to
+    align_corners=False since 1.3.0`).
+    Example: `grid = F.affine_grid(theta, x.size())` becomes
+    `grid = F.affine_grid(theta, x.size(), align_corners=True)`.
+    Fix safety: unsafe: exact for the code's era, but it rests on the source era and
+    changes the results on current torch.
+    """
+
+    code = "TM406"
+    message = "`{name}` aligned corners until torch 1.2; pass `align_corners=True` to keep the results"
+    safety = Safety.UNSAFE
+    triggers = ("grid_sample", "affine_grid")
+    changed_in = "1.3"
+    source_eras = (None, "1.2")
+    example_era = "0.4"
+    examples = (
+        fixes(
+            "import torch.nn.functional as F\ngrid = F.affine_grid(theta, x.size())\nx = F.grid_sample(x, grid)\n",
+            "import torch.nn.functional as F\ngrid = F.affine_grid(theta, x.size(), align_corners=True)\nx = F.grid_sample(x, grid, align_corners=True)\n",
+            id="stn",
+        ),
+        fixes(
+            "from torch.nn.functional import grid_sample as gs\ny = gs(img, flow, 'bilinear', 'border')\n",
+            "from torch.nn.functional import grid_sample as gs\ny = gs(img, flow, 'bilinear', 'border', align_corners=True)\n",
+            id="aliased-positional",
+        ),
+        keeps("import torch.nn.functional as F\ny = F.grid_sample(x, g, align_corners=False)\n", id="explicit"),
+        keeps("def grid_sample(x, g):\n    return x\ny = grid_sample(x, g)\n", id="own-function"),
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = _missing_corners(self, node)
+        if name is not None:
+            message = self.message.format(name=name.rsplit(".", 1)[-1])
+            self.report(node, with_args(node, [*node.args, keyword_arg("align_corners", cst.Name("True"))]), message=message)
+
+
+class GridSampleDefaultCorners(Rule):
+    """`F.grid_sample` / `F.affine_grid` without `align_corners` in code written for torch >= 1.3: pass `align_corners=False`.
+
+    What it does: adds `align_corners=False`, the current default, to calls that omit it;
+    files known to be written for 1.2 or older are TM406's.
+    Why: torch warns on every call that omits it (`Default grid_sample and affine_grid
+    behavior has changed to align_corners=False since 1.3.0`).
+    Example: `F.grid_sample(x, grid)` becomes `F.grid_sample(x, grid, align_corners=False)`.
+    Fix safety: safe when the source era is known to be 1.3 or later (the numbers do not
+    change); unsafe when it is unknown, because code written for 1.2 or older meant `True`.
+    """
+
+    code = "TM407"
+    message = "`{name}` without `align_corners` warns; state `align_corners=False` (the default since torch 1.3)"
+    safety = Safety.SAFE
+    triggers = ("grid_sample", "affine_grid")
+    changed_in = "1.3"
+    example_era = "1.3"
+    requires = "1.3"
+    examples = (
+        fixes(
+            "import torch.nn.functional as F\nx = F.grid_sample(x, grid, mode='nearest')\n",
+            "import torch.nn.functional as F\nx = F.grid_sample(x, grid, mode='nearest', align_corners=False)\n",
+            id="keyword",
+        ),
+        fixes(
+            "import torch.nn.functional as Fn\ng = Fn.affine_grid(theta, size)\n",
+            "import torch.nn.functional as Fn\ng = Fn.affine_grid(theta, size, align_corners=False)\n",
+            id="aliased",
+        ),
+        keeps("import torch.nn.functional as F\ng = F.affine_grid(theta, size, True)\n", id="positional-corners"),
+        keeps("import kornia\ny = kornia.geometry.grid_sample(x, g)\n", id="look-alike"),
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        legacy = _era_at_most(self, "1.2")
+        name = None if legacy else _missing_corners(self, node)
+        if name is None:
+            return
+        message = self.message.format(name=name.rsplit(".", 1)[-1])
+        replacement = with_args(node, [*node.args, keyword_arg("align_corners", cst.Name("False"))])
+        if legacy is None:
+            self.report(
+                node, replacement, safety=Safety.UNSAFE,
+                message=message + " (unsafe: source era unknown; code written for torch <= 1.2 meant `align_corners=True`)",
+            )
+        else:
+            self.report(node, replacement, message=message)
+
+
+# ---------------------------------------------------------------------------
+# softmax without dim
+
+_SOFTMAX_FUNCTIONS = (_F + "softmax", _F + "log_softmax", _F + "softmin")
+_SOFTMAX_MODULES = ("torch.nn.Softmax", "torch.nn.LogSoftmax", "torch.nn.Softmin")
+_SOFTMAX_PARAMS = ("input", "dim", "_stacklevel", "dtype")
+
+
+def _without_dim(node: cst.Call, params: Sequence[str]) -> Optional[List[cst.Arg]]:
+    """The call's arguments minus a `dim=None`, or None when the call states a dimension (or hides it)."""
+    bound = bind(node, params)
+    if bound is None:
+        return None
+    dim = bound.get("dim")
+    if dim is not None and literal(dim.value) is not None:
+        return None
+    return [a for a in node.args if a is not dim]
+
+
+def _with_dim(args: List[cst.Arg], value: cst.BaseExpression, after_input: bool) -> List[cst.Arg]:
+    arg = keyword_arg("dim", value)
+    if after_input and args and args[0].keyword is None:
+        return [args[0], arg, *args[1:]]
+    return [*args, arg]
+
+
+class SoftmaxImplicitDim(Rule):
+    """`F.softmax(x)` / `nn.LogSoftmax()` without `dim`: state the dimension.
+
+    What it does: adds `dim=` to `F.softmax`, `F.log_softmax`, `F.softmin` calls and
+    `nn.Softmax`, `nn.LogSoftmax`, `nn.Softmin` constructors that omit it (or pass None).
+    When the code states the input's rank (`x.view(-1, 320)`, `torch.randn(4, 3)`,
+    `nn.Linear` and activations keep their input's rank) the dimension is the one the
+    implicit rule picks for that rank; otherwise a function call on a plain name gets the
+    rule itself, `dim=(0 if x.dim() in (0, 1, 3) else 1)`, and anything else `dim=1`.
+    Why: torch 0.3 deprecated the implicit choice (`UserWarning: Implicit dimension choice
+    for softmax has been deprecated. Change the call to include dim=X as an argument.`).
+    The rule (`_get_softmax_dim`, unchanged since 0.3) takes dim 0 for 0-, 1- and 3-D input
+    and dim 1 for every other rank.
+    Example: `return F.log_softmax(self.fc2(x.view(-1, 320)))` becomes
+    `return F.log_softmax(self.fc2(x.view(-1, 320)), dim=1)`.
+    Fix safety: safe when the rank is known from the code. Otherwise unsafe: the runtime
+    expression is exact but spells out an accident a human should replace, and `dim=1` is
+    wrong for 3-D input (a sequence batch: the legacy rule normalised over dim 0).
+    """
+
+    code = "TM408"
+    message = "implicit softmax dimension is deprecated; pass `dim=`"
+    safety = Safety.SAFE
+    triggers = ("softmax", "Softmax", "softmin", "Softmin")
+    changed_in = "0.3"
+    examples = (
+        fixes(
+            "import torch.nn.functional as F\n\nclass Net(nn.Module):\n    def forward(self, x):\n"
+            "        x = x.view(-1, 320)\n        x = F.relu(self.fc1(x))\n        return F.log_softmax(self.fc2(x))\n",
+            "import torch.nn.functional as F\n\nclass Net(nn.Module):\n    def forward(self, x):\n"
+            "        x = x.view(-1, 320)\n        x = F.relu(self.fc1(x))\n        return F.log_softmax(self.fc2(x), dim=1)\n",
+            id="rank-from-view",
+        ),
+        fixes(
+            "import torch\nimport torch.nn.functional as Fn\nscores = torch.randn(5, 4, 3)\np = Fn.softmax(scores)\n",
+            "import torch\nimport torch.nn.functional as Fn\nscores = torch.randn(5, 4, 3)\np = Fn.softmax(scores, dim=0)\n",
+            id="aliased-3d-takes-dim-0",
+        ),
+        fixes(
+            "import torch.nn.functional as F\ndef attend(e):\n    return F.softmax(e, _stacklevel=5)\n",
+            "import torch.nn.functional as F\ndef attend(e):\n    return F.softmax(e, dim=(0 if e.dim() in (0, 1, 3) else 1), _stacklevel=5)\n",
+            id="unknown-rank-runtime-rule",
+        ),
+        fixes(
+            "import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(4, 3), nn.LogSoftmax())\n",
+            "import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(4, 3), nn.LogSoftmax(dim=1))\n",
+            id="module-unknown-input",
+        ),
+        fixes(
+            "import torch\nimport torch.nn as nn\nsm = nn.Softmax()\nx = torch.randn(2, 4)\ny = sm(x)\n",
+            "import torch\nimport torch.nn as nn\nsm = nn.Softmax(dim=1)\nx = torch.randn(2, 4)\ny = sm(x)\n",
+            id="module-known-input",
+        ),
+        keeps("import torch.nn.functional as F\np = F.softmax(x, dim=-1)\nq = F.log_softmax(x, 1)\n", id="explicit"),
+        keeps("import numpy as np\nfrom scipy.special import softmax\np = softmax(x)\n", id="scipy-look-alike"),
+    )
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        functions: List[Tuple[cst.Call, List[cst.Arg], cst.BaseExpression, Optional[int]]] = []
+        modules: List[Tuple[cst.Call, List[cst.Arg]]] = []
+
+        def on_call(call: cst.Call, rank_of: RankOf) -> None:
+            name = self.context.qualified_name(call.func)
+            if name in _SOFTMAX_FUNCTIONS:
+                args = _without_dim(call, _SOFTMAX_PARAMS)
+                bound = bind(call, _SOFTMAX_PARAMS)
+                if args is not None and bound is not None and "input" in bound:
+                    functions.append((call, args, bound["input"].value, rank_of(bound["input"].value)))
+            elif name in _SOFTMAX_MODULES:
+                args = _without_dim(call, ("dim",))
+                if args is not None:
+                    modules.append((call, args))
+
+        flow = RankFlow(self.context, on_call)
+        flow.run(original_node)
+        for call, args, source, rank in functions:
+            if rank is not None:
+                self.report(call, with_args(call, _with_dim(args, cst.Integer(str(_legacy_softmax_dim(rank))), True)))
+            elif is_simple(source):
+                rule = cst.parse_expression(f"(0 if {cst.Module(body=[]).code_for_node(source)}.dim() in (0, 1, 3) else 1)")
+                self.report(
+                    call, with_args(call, _with_dim(args, rule, True)), safety=Safety.UNSAFE,
+                    message=self.message + " (unsafe: input rank unknown; this is the legacy rule spelled out, pick the real dimension)",
+                )
+            else:
+                self.report(
+                    call, with_args(call, _with_dim(args, cst.Integer("1"), True)), safety=Safety.UNSAFE,
+                    message=self.message + " (unsafe: input rank unknown; assumes a 2-D or 4-D input, a 3-D input took dim 0)",
+                )
+        owners = self._owners(original_node, flow)
+        for call, args in modules:
+            ranks = owners.get(id(call), [])
+            dims = {None if r is None else _legacy_softmax_dim(r) for r in ranks}
+            if len(dims) == 1 and None not in dims:
+                self.report(call, with_args(call, _with_dim(args, cst.Integer(str(dims.pop())), False)))
+            else:
+                self.report(
+                    call, with_args(call, _with_dim(args, cst.Integer("1"), False)), safety=Safety.UNSAFE,
+                    message=self.message + " (unsafe: input rank unknown; assumes a 2-D or 4-D input, a 3-D input took dim 0)",
+                )
+
+    def _owners(self, module: cst.Module, flow: RankFlow) -> Dict[int, List[Optional[int]]]:
+        """Constructor call -> ranks of the inputs it receives, through the name it is assigned to."""
+        owners: Dict[int, List[Optional[int]]] = {}
+        for assign in m.findall(module, m.Assign(value=m.Call())):
+            assert isinstance(assign, cst.Assign)
+            names = [dotted(t.target) for t in assign.targets]
+            if len(names) != 1 or names[0] is None:
+                continue
+            inputs = list(flow.inputs.get(names[0], []))
+            if names[0].startswith("self.") and names[0].count(".") == 1:
+                # `self.out = nn.Sequential(...)` is also called from outside as `model.out(x)`
+                suffix = names[0][len("self") :]
+                inputs += [r for callee, ranks in flow.inputs.items() if callee.endswith(suffix) and callee != names[0] for r in ranks]
+            value = assign.value
+            assert isinstance(value, cst.Call)
+            if self.context.qualified_name(value.func) in _SOFTMAX_MODULES:
+                owners[id(value)] = inputs
+            elif self.context.qualified_name(value.func) == "torch.nn.Sequential":
+                offset: Optional[int] = 0
+                for arg in value.args:
+                    if not isinstance(arg.value, cst.Call):
+                        break
+                    if self.context.qualified_name(arg.value.func) in _SOFTMAX_MODULES and offset is not None:
+                        owners[id(arg.value)] = [None if r is None else r + offset for r in inputs]
+                    delta = flow.module_delta(arg.value)
+                    offset = None if delta is None or offset is None else offset + delta
+        return owners
+
+
+# ---------------------------------------------------------------------------
+# dropout, embedding, gumbel_softmax
+
+_DROPOUTS = (_F + "dropout", _F + "dropout2d", _F + "dropout3d")
+_DROPOUT_PARAMS = ("input", "p", "training", "inplace")
+
+
+class DropoutDefaultTraining(Rule):
+    """`F.dropout(x, p)` without `training` in torch <= 0.4 code: pass `training=False`.
+
+    What it does: in files written for torch 0.4 or older, adds `training=False` to
+    `F.dropout`, `F.dropout2d` and `F.dropout3d` calls that omit it.
+    Why: until 0.4.1 the functional dropouts defaulted to `training=False`, so such a call
+    did nothing; torch 1.0 changed the default to True, and the same line now drops
+    activations, in `eval()` too. (The author most likely meant `training=self.training`.)
+    Example: `x = F.dropout(x, 0.5)` becomes `x = F.dropout(x, 0.5, training=False)`.
+    Fix safety: unsafe: it reproduces the era's numbers (a no-op) but rests on the source era;
+    replace it with `training=self.training` if dropout was intended.
+    """
+
+    code = "TM409"
+    message = "`F.{name}` without `training` was a no-op until torch 0.4; pass `training=False` (or `training=self.training` if dropout was meant)"
+    safety = Safety.UNSAFE
+    triggers = ("dropout",)
+    changed_in = "1.0"
+    source_eras = (None, "0.4")
+    example_era = "0.3"
+    examples = (
+        fixes(
+            "import torch.nn.functional as F\nx = F.dropout(F.relu(self.fc1(x)), 0.5)\n",
+            "import torch.nn.functional as F\nx = F.dropout(F.relu(self.fc1(x)), 0.5, training=False)\n",
+            id="positional-p",
+        ),
+        fixes(
+            "import torch.nn.functional as fun\nh = fun.dropout2d(h, p=0.2, inplace=True)\n",
+            "import torch.nn.functional as fun\nh = fun.dropout2d(h, p=0.2, inplace=True, training=False)\n",
+            id="aliased-2d",
+        ),
+        keeps("import torch.nn.functional as F\nx = F.dropout(x, training=self.training)\ny = F.dropout(x, 0.5, True)\n", id="explicit"),
+        keeps("import torch.nn as nn\ndrop = nn.Dropout(0.5)\ny = dropout(x, 0.5)\n", id="module-and-look-alike"),
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = self.context.qualified_name(node.func)
+        if name not in _DROPOUTS:
+            return
+        bound = bind(node, _DROPOUT_PARAMS)
+        if bound is None or "training" in bound:
+            return
+        message = self.message.format(name=name.rsplit(".", 1)[-1])  # type: ignore[union-attr]
+        self.report(node, with_args(node, [*node.args, keyword_arg("training", cst.Name("False"))]), message=message)
+
+
+class Dropout2dOn3d(Rule):
+    """`F.dropout2d(x)` on a 3-D input: use `F.dropout1d`.
+
+    What it does: renames `F.dropout2d` to `F.dropout1d` where the code states that the
+    input is 3-D (`x.view(n, c, -1)`, `torch.randn(a, b, c)`, ...).
+    Why: a 3-D input to `dropout2d` has always been treated as (N, C, L) with channel-wise
+    dropout; torch 1.12 added `dropout1d` for that and warns (`dropout2d: Received a 3D input
+    to dropout2d and assuming that channel-wise 1D dropout behavior is desired`) that the
+    meaning will change to an unbatched (C, H, W) input.
+    Example: `h = F.dropout2d(h.view(n, c, -1), 0.2, self.training)` becomes
+    `h = F.dropout1d(h.view(n, c, -1), 0.2, self.training)`.
+    Fix safety: safe: both run the same channel-wise feature dropout on (N, C, L), with the
+    same random draws; other inputs are left alone.
+    """
+
+    code = "TM410"
+    message = "`F.dropout2d` on a 3-D input is channel-wise 1-D dropout; use `F.dropout1d`"
+    safety = Safety.SAFE
+    triggers = ("dropout2d",)
+    changed_in = "1.12"
+    requires = "1.12"
+    examples = (
+        fixes(
+            "import torch.nn.functional as F\nh = h.view(n, c, -1)\nh = F.dropout2d(h, 0.2, self.training)\n",
+            "import torch.nn.functional as F\nh = h.view(n, c, -1)\nh = F.dropout1d(h, 0.2, self.training)\n",
+            id="view",
+        ),
+        fixes(
+            "import torch\nfrom torch.nn.functional import dropout2d as d2\nx = d2(torch.randn(4, 8, 16), training=True)\n",
+            "import torch\nx = torch.nn.functional.dropout1d(torch.randn(4, 8, 16), training=True)\n",
+            id="aliased-from-import",
+        ),
+        keeps("import torch.nn.functional as F\nh = F.dropout2d(conv(x), 0.2, self.training)\n", id="unknown-rank"),
+        keeps("import torch\nimport torch.nn.functional as F\nh = F.dropout2d(torch.randn(4, 8, 16, 16), 0.2)\n", id="4d"),
+    )
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        def on_call(call: cst.Call, rank_of: RankOf) -> None:
+            if self.context.qualified_name(call.func) != _F + "dropout2d":
+                return
+            bound = bind(call, _DROPOUT_PARAMS)
+            if bound is None or "input" not in bound or rank_of(bound["input"].value) != 3:
+                return
+            replacement, imports, releases = _renamed(self, call, _F + "dropout1d", list(call.args))
+            self.report(call, replacement, imports=imports, releases=releases)
+
+        RankFlow(self.context, on_call).run(original_node)
+
+
+class EmbeddingLegacyPositional(Rule):
+    """`F.embedding(input, weight, max_norm, ...)` positional in torch <= 0.3 code: use keywords.
+
+    What it does: in files written for torch 0.3 or older, turns the third to sixth
+    positional arguments of `F.embedding` into `max_norm=`, `norm_type=`,
+    `scale_grad_by_freq=`, `sparse=`.
+    Why: torch 0.4 inserted `padding_idx` as the third parameter. A legacy float `max_norm`
+    now raises (`argument 'padding_idx' must be int`); an integer one silently becomes a
+    padding index, and the renormalisation no longer happens.
+    Example: `F.embedding(ids, w, 1.0, 2)` becomes `F.embedding(ids, w, max_norm=1.0, norm_type=2)`.
+    Fix safety: unsafe: exact for 0.3 code, but it rests on the source era (for 0.4+ code the
+    third argument is `padding_idx`).
+    """
+
+    code = "TM411"
+    message = "`F.embedding`'s third parameter is `padding_idx` since torch 0.4; pass the legacy `max_norm`, ... as keywords"
+    safety = Safety.UNSAFE
+    triggers = ("embedding",)
+    changed_in = "0.4"
+    source_eras = (None, "0.3")
+    example_era = "0.3"
+    examples = (
+        fixes(
+            "import torch.nn.functional as F\ne = F.embedding(ids, self.weight, 1.0, 2, False, True)\n",
+            "import torch.nn.functional as F\ne = F.embedding(ids, self.weight, max_norm=1.0, norm_type=2, scale_grad_by_freq=False, sparse=True)\n",
+            id="all",
+        ),
+        fixes(
+            "from torch.nn import functional as NF\ne = NF.embedding(ids, w, 5)\n",
+            "from torch.nn import functional as NF\ne = NF.embedding(ids, w, max_norm=5)\n",
+            id="aliased",
+        ),
+        keeps("import torch.nn.functional as F\ne = F.embedding(ids, w)\nf = F.embedding(ids, w, max_norm=1.0)\n", id="two-positional"),
+        keeps("import torch.nn as nn\nemb = nn.Embedding(10, 3, 0)\ne = embedding(ids, w, 1.0)\n", id="module-and-look-alike"),
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.context.qualified_name(node.func) != _F + "embedding":
+            return
+        params = ("input", "weight", "max_norm", "norm_type", "scale_grad_by_freq", "sparse")
+        given = [a for a in node.args if a.keyword is None]
+        if len(given) < 3 or bind(node, params) is None:
+            return
+        args = keywordize(node, params, 2)
+        if args is not None:
+            self.report(node, with_args(node, args))
+
+
+class GumbelSoftmaxEps(Rule):
+    """`F.gumbel_softmax(logits, tau, hard, eps)`: drop `eps`, it has no effect.
+
+    What it does: removes the `eps` argument of `F.gumbel_softmax` (keyword, or fourth
+    positional; a fifth positional `dim` becomes a keyword).
+    Why: torch 1.2 rewrote the sampler without `eps`; a non-default value warns (`eps
+    parameter is deprecated and has no effect`).
+    Example: `F.gumbel_softmax(logits, 0.5, True, 1e-20)` becomes `F.gumbel_softmax(logits, 0.5, True)`.
+    Fix safety: safe: 2.13 ignores the argument, so the samples are identical.
+    """
+
+    code = "TM412"
+    message = "`F.gumbel_softmax`'s `eps` has no effect since torch 1.2; drop it"
+    safety = Safety.SAFE
+    triggers = ("gumbel_softmax",)
+    changed_in = "1.2"
+    examples = (
+        fixes(
+            "import torch.nn.functional as F\ny = F.gumbel_softmax(logits, tau=0.5, hard=True, eps=1e-20)\n",
+            "import torch.nn.functional as F\ny = F.gumbel_softmax(logits, tau=0.5, hard=True)\n",
+            id="keyword",
+        ),
+        fixes(
+            "from torch.nn.functional import gumbel_softmax as gs\ny = gs(logits, 1.0, False, 1e-10, -1)\n",
+            "from torch.nn.functional import gumbel_softmax as gs\ny = gs(logits, 1.0, False, dim=-1)\n",
+            id="aliased-positional",
+        ),
+        keeps("import torch.nn.functional as F\ny = F.gumbel_softmax(logits, tau=0.5, hard=True)\n", id="modern"),
+        keeps("def gumbel_softmax(l, t, h, eps):\n    return l\ny = gumbel_softmax(a, 1, 0, 1e-5)\n", id="own-function"),
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.context.qualified_name(node.func) != _F + "gumbel_softmax":
+            return
+        params = ("logits", "tau", "hard", "eps", "dim")
+        bound = bind(node, params)
+        if bound is None or "eps" not in bound:
+            return
+        args = keywordize(node, params, 4)
+        if args is None:
+            return
+        eps = bound["eps"]
+        kept = [a for a in args if a is not eps and not (a.keyword is not None and a.keyword.value == "eps")]
+        self.report(node, with_args(node, kept))

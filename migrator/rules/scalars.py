@@ -22,6 +22,15 @@ def _index(node: cst.Subscript) -> Optional[int]:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _is_count(node: cst.BaseExpression) -> bool:
+    """`x.size(0)` or `len(...)`: a Python int."""
+    if not isinstance(node, cst.Call):
+        return False
+    if isinstance(node.func, cst.Attribute) and node.func.attr.value == "size":
+        return len(node.args) == 1 and isinstance(node.args[0].value, cst.Integer)
+    return isinstance(node.func, cst.Name) and node.func.value == "len"
+
+
 def _data_receiver(node: cst.BaseExpression) -> Optional[cst.BaseExpression]:
     """`x` of `x.data`."""
     if isinstance(node, cst.Attribute) and node.attr.value == "data":
@@ -44,7 +53,118 @@ def _reduces(call: cst.Call) -> bool:
     return not any(a.star for a in call.args)
 
 
-class ScalarDataIndex(Rule):
+class _ScalarFacts(Rule):
+    """What the file proves about 0-dim tensors: losses, full reductions, names bound only to them.
+
+    A name is known only if every binding of it in the file is a plain assignment (or an
+    augmented one); loop targets, parameters, `with` targets and walrus targets are unknown.
+    """
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.assigned: Dict[str, List[cst.BaseExpression]] = {}
+        self.unknown: Set[str] = set()
+
+    # Bindings: a name is known only if every binding in the file is a plain assignment.
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                self.assigned.setdefault(target.target.value, []).append(node.value)
+            else:
+                self._mark_unknown(target.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Name):
+            self.assigned.setdefault(node.target.value, []).append(node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._mark_unknown(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._mark_unknown(node.target)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._mark_unknown(node.asname.name)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self.unknown.add(node.name.value)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._mark_unknown(node.target)
+
+    def _mark_unknown(self, target: cst.BaseExpression) -> None:
+        for name in _names_in(target):
+            self.unknown.add(name)
+
+    def _is_scalar(self, node: cst.BaseExpression, seen: Set[str], losses: bool = False) -> bool:
+        """Whether `node` is provably a 0-dim tensor; with `losses`, a loss value (a float on the graph)."""
+        if isinstance(node, cst.Name):
+            name = node.value
+            if name in self.unknown or name in seen or name not in self.assigned:
+                return False
+            if losses:  # `total = 0; total += loss` may still be the int 0
+                return all(self._is_scalar(value, seen | {name}, losses) for value in self.assigned[name])
+            return all(self._is_scalar_or_number(value, seen | {name}) for value in self.assigned[name])
+        if isinstance(node, cst.BinaryOperation):
+            return (self._is_scalar(node.left, seen, losses) and self._is_scalar_or_number(node.right, seen, losses)) or (
+                self._is_scalar(node.right, seen, losses) and self._is_scalar_or_number(node.left, seen, losses)
+            )
+        if isinstance(node, cst.UnaryOperation):
+            return self._is_scalar(node.expression, seen, losses)
+        if isinstance(node, cst.Call):
+            return self._is_scalar_call(node, seen, losses)
+        return False
+
+    def _is_scalar_or_number(self, node: cst.BaseExpression, seen: Set[str], losses: bool = False) -> bool:
+        if isinstance(node, (cst.Integer, cst.Float)) or _is_count(node):
+            return True
+        return self._is_scalar(node, seen, losses)
+
+    def _is_scalar_call(self, call: cst.Call, seen: Set[str], losses: bool = False) -> bool:
+        func = call.func
+        name = self.context.qualified_name(func)
+        if name in LOSS_FUNCTIONS or name in MODERN_LOSS_FUNCTIONS:
+            return _reduces(call)
+        if isinstance(func, cst.Call):  # `nn.MSELoss()(a, b)`
+            return self._is_loss_module(func)
+        if isinstance(func, cst.Name):
+            values = self.assigned.get(func.value, [])
+            return (
+                func.value not in self.unknown
+                and bool(values)
+                and all(isinstance(v, cst.Call) and self._is_loss_module(v) for v in values)
+            )
+        if isinstance(func, cst.Attribute) and not losses:
+            method = func.attr.value
+            if method in ("sum", "mean", "prod", "norm", "std", "var") and not call.args:
+                return True
+            if method in ("max", "min", "median") and not call.args:
+                return True
+            if method in ("cpu", "detach", "clone", "float", "double") and not call.args:
+                return self._is_scalar(func.value, seen)
+            if name in ("torch.sum", "torch.mean", "torch.prod", "torch.norm") and len(call.args) == 1:
+                return True
+        return False
+
+    def _is_loss_module(self, call: cst.Call) -> bool:
+        name = self.context.qualified_name(call.func)
+        if name in LOSS_MODULES or name in MODERN_LOSS_MODULES:
+            return _reduces(call) and not self._legacy_unreduced(call, name)
+        return False
+
+    @staticmethod
+    def _legacy_unreduced(call: cst.Call, name: str) -> bool:
+        """`reduce=False` passed positionally also makes a per-element loss."""
+        params = LOSS_MODULES.get(name)
+        if params is None or "reduce" not in params:
+            return False
+        position = params.index("reduce")
+        positional = [a for a in call.args if a.keyword is None]
+        return len(positional) > position and literal(positional[position].value) is not True
+
+
+class ScalarDataIndex(_ScalarFacts):
     """`loss.data[0]`: a loss is 0-dim since torch 0.4; use `loss.item()`.
 
     What it does: `x.data[0]` (and `x.data[-1]`) becomes `x.item()` when `x` is provably a
@@ -88,43 +208,8 @@ class ScalarDataIndex(Rule):
 
     def __init__(self, context) -> None:
         super().__init__(context)
-        self.assigned: Dict[str, List[cst.BaseExpression]] = {}
-        self.unknown: Set[str] = set()
-        self.loss_modules: Set[str] = set()
         self.candidates: List[Tuple[cst.Subscript, cst.BaseExpression, List[cst.SubscriptElement]]] = []
         self._inner: Set[int] = set()
-
-    # Bindings: a name is known only if every binding in the file is a plain assignment.
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            if isinstance(target.target, cst.Name):
-                self.assigned.setdefault(target.target.value, []).append(node.value)
-            else:
-                self._mark_unknown(target.target)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        if isinstance(node.target, cst.Name):
-            self.assigned.setdefault(node.target.value, []).append(node.value)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._mark_unknown(node.target)
-
-    def visit_For(self, node: cst.For) -> None:
-        self._mark_unknown(node.target)
-
-    def visit_WithItem(self, node: cst.WithItem) -> None:
-        if node.asname is not None:
-            self._mark_unknown(node.asname.name)
-
-    def visit_Param(self, node: cst.Param) -> None:
-        self.unknown.add(node.name.value)
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._mark_unknown(node.target)
-
-    def _mark_unknown(self, target: cst.BaseExpression) -> None:
-        for name in _names_in(target):
-            self.unknown.add(name)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         if id(node) in self._inner:
@@ -162,69 +247,6 @@ class ScalarDataIndex(Rule):
                     safety=Safety.UNSAFE,
                     message=self.message + " (unsafe: cannot prove the tensor is a scalar; for a vector use `x[0].item()`)",
                 )
-
-    def _is_scalar(self, node: cst.BaseExpression, seen: Set[str]) -> bool:
-        if isinstance(node, cst.Name):
-            name = node.value
-            if name in self.unknown or name in seen or name not in self.assigned:
-                return False
-            return all(self._is_scalar_or_number(value, seen | {name}) for value in self.assigned[name])
-        if isinstance(node, cst.BinaryOperation):
-            return (self._is_scalar(node.left, seen) and self._is_scalar_or_number(node.right, seen)) or (
-                self._is_scalar(node.right, seen) and self._is_scalar_or_number(node.left, seen)
-            )
-        if isinstance(node, cst.UnaryOperation):
-            return self._is_scalar(node.expression, seen)
-        if isinstance(node, cst.Call):
-            return self._is_scalar_call(node, seen)
-        return False
-
-    def _is_scalar_or_number(self, node: cst.BaseExpression, seen: Set[str]) -> bool:
-        if isinstance(node, (cst.Integer, cst.Float)):
-            return True
-        return self._is_scalar(node, seen)
-
-    def _is_scalar_call(self, call: cst.Call, seen: Set[str]) -> bool:
-        func = call.func
-        name = self.context.qualified_name(func)
-        if name in LOSS_FUNCTIONS or name in MODERN_LOSS_FUNCTIONS:
-            return _reduces(call)
-        if isinstance(func, cst.Call):  # `nn.MSELoss()(a, b)`
-            return self._is_loss_module(func)
-        if isinstance(func, cst.Name):
-            values = self.assigned.get(func.value, [])
-            return (
-                func.value not in self.unknown
-                and bool(values)
-                and all(isinstance(v, cst.Call) and self._is_loss_module(v) for v in values)
-            )
-        if isinstance(func, cst.Attribute):
-            method = func.attr.value
-            if method in ("sum", "mean", "prod", "norm", "std", "var") and not call.args:
-                return True
-            if method in ("max", "min", "median") and not call.args:
-                return True
-            if method in ("cpu", "detach", "clone", "float", "double") and not call.args:
-                return self._is_scalar(func.value, seen)
-            if name in ("torch.sum", "torch.mean", "torch.prod", "torch.norm") and len(call.args) == 1:
-                return True
-        return False
-
-    def _is_loss_module(self, call: cst.Call) -> bool:
-        name = self.context.qualified_name(call.func)
-        if name in LOSS_MODULES or name in MODERN_LOSS_MODULES:
-            return _reduces(call) and not self._legacy_unreduced(call, name)
-        return False
-
-    @staticmethod
-    def _legacy_unreduced(call: cst.Call, name: str) -> bool:
-        """`reduce=False` passed positionally also makes a per-element loss."""
-        params = LOSS_MODULES.get(name)
-        if params is None or "reduce" not in params:
-            return False
-        position = params.index("reduce")
-        positional = [a for a in call.args if a.keyword is None]
-        return len(positional) > position and literal(positional[position].value) is not True
 
 
 def _names_in(target: cst.BaseExpression) -> List[str]:

@@ -1,0 +1,225 @@
+"""How fast is `migrator check`? Prints figures from one run; nothing here is a pass/fail test.
+
+Side by side on the same files: `migrator check --jobs 1`, TorchFix 0.7.0 (`torchfix -j 1`,
+installed by this script into `benchmarks/.venv-torchfix` from PyPI), and a bare loop
+that only parses the files with libcst. Then the issue's targets: files without a
+legacy trigger are not parsed (modern corpus, >= 5x faster than parsing everything),
+migrator within 1.5x of the bare parse of the files it does parse, >= 10x TorchFix's
+throughput, `--jobs 2` >= 1.7x `--jobs 1`, one clean file < 250 ms without importing
+torch, and peak memory < 200 MB on a 5,000-file tree.
+
+    python benchmarks/speed.py [--skip-torchfix] [--skip-big]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus import HERE, build, python_files  # noqa: E402
+
+TORCHFIX = "torchfix==0.7.0"
+TORCHFIX_VENV = HERE / ".venv-torchfix"
+SAMPLE = 300  # files of the modern corpus used for the side-by-side table
+BIN = Path(sys.executable).parent
+
+# Runs in a fresh interpreter: times reading + libcst parsing of each listed file, and the pre-filter's choice.
+_PARSE_LOOP = r"""
+import json, sys, time
+import libcst
+from migrator.config import Settings
+from migrator.engine import could_match
+files = open(sys.argv[1]).read().split("\n")
+settings = Settings()
+total = matched_time = 0.0
+matched = lines = 0
+for name in files:
+    start = time.perf_counter()
+    data = open(name, "rb").read()
+    libcst.parse_module(data)
+    spent = time.perf_counter() - start
+    total += spent
+    lines += data.count(b"\n")
+    if could_match(data, settings):
+        matched += 1
+        matched_time += spent
+print(json.dumps({"files": len(files), "lines": lines, "parse": total, "matched": matched, "parse_matched": matched_time}))
+"""
+
+# Runs the command and reports the largest resident set any one of its processes reached.
+_MAXRSS = "import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+
+_TORCH_IMPORTED = (
+    "import atexit, sys; atexit.register(lambda: sys.stderr.write('TORCH=%s\\n' % ('torch' in sys.modules)));"
+    "from migrator.cli import main; sys.argv[0] = 'migrator'; main()"
+)
+
+
+def migrator_command() -> List[str]:
+    script = BIN / "migrator"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "migrator"]
+
+
+def wall(command: Sequence[str], repeat: int = 1) -> float:
+    """Best wall time of `repeat` runs, output discarded."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(list(command), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def parse_loop(files: Sequence[Path]) -> Dict[str, float]:
+    """Bare libcst parse times of `files` (all, and the ones the pre-filter lets through)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
+        listing.write("\n".join(str(f) for f in files))
+    try:
+        completed = subprocess.run([sys.executable, "-c", _PARSE_LOOP, listing.name], capture_output=True, text=True, check=True)
+    finally:
+        os.unlink(listing.name)
+    return json.loads(completed.stdout)
+
+
+def ensure_torchfix() -> Optional[Path]:
+    """The `torchfix` executable of a throwaway venv, installed with pip from PyPI on first use."""
+    executable = TORCHFIX_VENV / "bin" / "torchfix"
+    if executable.exists():
+        return executable
+    print(f"installing {TORCHFIX} into {TORCHFIX_VENV} ...", file=sys.stderr)
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(TORCHFIX_VENV)], check=True)
+        subprocess.run(
+            [str(TORCHFIX_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet", TORCHFIX],
+            check=True,
+        )
+    except subprocess.CalledProcessError as error:
+        print(f"could not install TorchFix ({error}); skipping it", file=sys.stderr)
+        return None
+    return executable
+
+
+def _children(pid: int) -> List[int]:
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as stream:
+                found.extend(int(child) for child in stream.read().split())
+    except OSError:
+        pass
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as stream:
+            for line in stream:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def peak_memory(command: Sequence[str]) -> Tuple[float, int, int]:
+    """(wall s, peak summed RSS of the process tree in kB, peak RSS of its largest process in kB)."""
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-c", _MAXRSS, *command], stdout=subprocess.PIPE, text=True)
+    peak_tree = 0
+    while process.poll() is None:
+        tree, pending = 0, _children(process.pid)  # the wrapper itself is not counted
+        while pending:
+            pid = pending.pop()
+            tree += _rss_kb(pid)
+            pending.extend(_children(pid))
+        peak_tree = max(peak_tree, tree)
+        time.sleep(0.02)
+    elapsed = time.perf_counter() - start
+    largest = int(process.stdout.read().strip() or 0)  # type: ignore[union-attr]
+    return elapsed, max(peak_tree, largest), largest
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def row(label: str, seconds: float, files: int, lines: int) -> str:
+    return f"  {label:<34} {seconds:9.2f} s {files / seconds:10.1f} files/s {lines / seconds:12.0f} lines/s"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-torchfix", action="store_true")
+    parser.add_argument("--skip-big", action="store_true", help="skip the 5,000-file memory run")
+    args = parser.parse_args()
+    parts = build()
+    migrator = migrator_command()
+    modern, legacy = python_files(parts["modern"]), python_files(parts["legacy"])
+    sample = modern[:: max(1, len(modern) // SAMPLE)][:SAMPLE]
+    print(f"python {platform.python_version()}, {os.cpu_count()} cores; corpus {parts['modern'].parent}")
+    torchfix = None if args.skip_torchfix else ensure_torchfix()
+    # warm the file cache and the interpreters' bytecode once
+    wall([*migrator, "check", "--jobs", "1", "--quiet", str(parts["clean"])])
+
+    results: Dict[str, Dict[str, float]] = {}
+    for name, files in (("legacy", legacy), ("modern sample", sample)):
+        parsed = parse_loop(files)
+        paths = [str(f) for f in files]
+        own = wall([*migrator, "check", "--jobs", "1", "--quiet", "--exit-zero", *paths])
+        theirs = wall([str(torchfix), "-j", "1", *paths]) if torchfix else float("nan")
+        results[name] = {"migrator": own, "torchfix": theirs, **parsed}
+        print(f"\n{name}: {parsed['files']} files, {parsed['lines']} lines, {parsed['matched']} with a legacy trigger")
+        print(row("migrator check --jobs 1", own, parsed["files"], parsed["lines"]))
+        if torchfix:
+            print(row("torchfix -j 1", theirs, parsed["files"], parsed["lines"]))
+        print(row("libcst parse loop (all files)", parsed["parse"], parsed["files"], parsed["lines"]))
+
+    everything = parse_loop(modern)
+    modern_time = wall([*migrator, "check", "--jobs", "1", "--quiet", "--exit-zero", str(parts["modern"])])
+    print(f"\nmodern corpus: {everything['files']} files, {everything['lines']} lines, {everything['matched']} with a trigger")
+    print(row("migrator check --jobs 1", modern_time, everything["files"], everything["lines"]))
+    print(row("libcst parse loop (all files)", everything["parse"], everything["files"], everything["lines"]))
+    print(row("libcst parse loop (triggered only)", everything["parse_matched"], everything["matched"], everything["lines"]))
+
+    jobs1 = wall([*migrator, "check", "--jobs", "1", "--quiet", "--exit-zero", str(parts["legacy"])])
+    jobs2 = wall([*migrator, "check", "--jobs", "2", "--quiet", "--exit-zero", str(parts["legacy"])])
+    clean = wall([*migrator, "check", str(parts["clean"])], repeat=10)
+    probe = subprocess.run([sys.executable, "-c", _TORCH_IMPORTED, "check", str(parts["clean"])], capture_output=True, text=True)
+    torch_imported = "TORCH=True" in probe.stderr
+
+    print("\ntargets")
+    prefilter = everything["parse"] / modern_time
+    print(f"  pre-filter, modern corpus: parse everything {everything['parse']:.2f} s / migrator {modern_time:.2f} s = {prefilter:.1f}x  (>= 5x: {verdict(prefilter >= 5)})")
+    for name, data in (("legacy", results["legacy"]), ("modern corpus", {"migrator": modern_time, "parse_matched": everything["parse_matched"]})):
+        parse_time = data["parse_matched"] if name != "legacy" else data["parse"]
+        ratio = data["migrator"] / parse_time if parse_time else float("inf")
+        print(f"  migrator / bare parse of the files it parses, {name}: {data['migrator']:.2f} s / {parse_time:.2f} s = {ratio:.2f}x  (<= 1.5x: {verdict(ratio <= 1.5)})")
+    if torchfix:
+        for name, data in results.items():
+            speedup = data["torchfix"] / data["migrator"]
+            print(f"  throughput vs TorchFix, {name}: {speedup:.1f}x  (>= 10x: {verdict(speedup >= 10)})")
+    scaling = jobs1 / jobs2
+    print(f"  --jobs 2 vs --jobs 1, {len(legacy)} legacy files: {jobs1:.2f} s / {jobs2:.2f} s = {scaling:.2f}x  (>= 1.7x: {verdict(scaling >= 1.7)})")
+    print(f"  one clean file: {clean * 1000:.0f} ms (< 250 ms: {verdict(clean < 0.25)}); torch imported: {'yes' if torch_imported else 'no'}")
+    if not args.skip_big:
+        big = python_files(parts["big"])
+        for jobs in ("1", "2"):
+            seconds, tree_kb, largest_kb = peak_memory([*migrator, "check", "--jobs", jobs, "--quiet", "--exit-zero", str(parts["big"])])
+            print(
+                f"  peak RSS, {len(big)}-file tree, --jobs {jobs}: {tree_kb / 1024:.0f} MB all processes, "
+                f"{largest_kb / 1024:.0f} MB largest ({seconds:.0f} s)  (< 200 MB: {verdict(tree_kb / 1024 < 200)})"
+            )
+
+
+if __name__ == "__main__":
+    main()

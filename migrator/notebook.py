@@ -1,0 +1,490 @@
+"""Jupyter notebooks: migrate the code cells, leave every other byte of the file as it was.
+
+The code cells are joined into one module (separated by marker statements), so the
+engine sees the notebook's imports, era and names as a whole: `Variable` imported in
+the first cell and used in the fifth is still torch's. IPython syntax that Python
+cannot parse (`%matplotlib inline`, `!pip install x`, `%%time`, `obj?`) is masked by a
+placeholder statement before parsing and put back afterwards. Only the `source` value
+of a changed cell is re-serialised, in the file's own JSON style, and spliced into the
+original text: outputs, metadata, key order and indentation stay byte-identical, so a
+diff shows only the changed source lines.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import json
+import keyword
+import re
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from migrator.config import Settings
+from migrator.engine import SourceResult, check_source, could_match, fix_source
+from migrator.rule import Finding
+
+# Cell magics whose body is Python run in the kernel; the body of any other (%%bash, %%html, ...) is left alone.
+_PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
+_ASSIGNED_MAGIC = re.compile(r"[A-Za-z_][\w.\[\], ]*=\s*[!%]")
+_BOM = "\ufeff"
+_IDENTIFIER = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
+
+
+class NotebookError(Exception):
+    """The file cannot be handled as a notebook; the message is the user-facing reason."""
+
+
+@dataclass
+class _Cell:
+    """One code cell as the engine sees it."""
+
+    index: int  # position in the notebook's `cells` list
+    number: int  # 1-based among code cells, as reported
+    original: str
+    masked: str = ""
+    skipped: bool = False  # a non-Python cell magic: never handed to the engine
+    masks: Dict[int, List[str]] = dataclasses.field(default_factory=dict)  # mask id -> the original lines
+
+
+def transform_notebook(source: bytes, settings: Settings, path: str, fix: bool) -> SourceResult:
+    """Check or fix the code cells of a notebook; findings carry their cell number and the line in that cell."""
+    if settings.prefilter and _raw_prefilter_sound(settings) and not could_match(source, settings):
+        return SourceResult(path, source, source, parsed=False)
+    try:
+        bom, text, notebook = _load(source)
+        if not _is_python(notebook):
+            return SourceResult(path, source, source, parsed=False)
+        cells = _code_cells(notebook)
+    except NotebookError as error:
+        return SourceResult(path, source, source, error=str(error), parsed=False)
+    if not cells:
+        return SourceResult(path, source, source, parsed=False)
+    nonce = _nonce(cells)
+    joined, layout = _join(cells, nonce)
+    run = fix_source if fix else check_source
+    result = run(joined.encode("utf-8"), settings, path)
+    if result.error:
+        return dataclasses.replace(result, source=source, output=source, error=_locate_error(result.error, layout))
+    if not result.parsed:
+        return dataclasses.replace(result, source=source, output=source)
+    fixed = tuple(_in_cell(f, layout) for f in result.fixed)
+    if not result.changed:
+        remaining = tuple(_in_cell(f, layout) for f in result.remaining)
+        return dataclasses.replace(result, source=source, output=source, fixed=fixed, remaining=remaining)
+    try:
+        new_sources = _split(result.output.decode("utf-8"), cells, nonce)
+    except NotebookError as error:
+        return dataclasses.replace(result, source=source, output=source, fixed=(), remaining=(), error=str(error))
+    output_layout = _layout_of(new_sources, cells)
+    remaining = tuple(_in_cell(f, output_layout) for f in result.remaining)
+    output = (bom + _splice(text, notebook, cells, new_sources)).encode("utf-8")
+    return dataclasses.replace(result, source=source, output=output, fixed=fixed, remaining=remaining)
+
+
+@lru_cache(maxsize=16)
+def _raw_prefilter_sound(settings: Settings) -> bool:
+    """Whether the triggers can be searched in the raw JSON: none holds a character JSON may escape."""
+    from migrator.registry import select_rules, triggers_of
+
+    return all(
+        all(32 <= byte < 127 and byte not in b'"\\/' for byte in trigger)
+        for trigger in triggers_of(select_rules(settings))
+    )
+
+
+def _load(source: bytes) -> Tuple[str, str, dict]:
+    try:
+        text = source.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise NotebookError(f"not a valid notebook: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    bom = _BOM if text.startswith(_BOM) else ""
+    text = text[len(bom):]
+    try:
+        notebook = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise NotebookError(f"not a valid notebook: invalid JSON ({error.msg} at line {error.lineno}, column {error.colno})") from None
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        if isinstance(notebook, dict) and "worksheets" in notebook:
+            raise NotebookError("nbformat 3 notebooks are not supported; convert with `jupyter nbconvert --to notebook`")
+        raise NotebookError("not a valid notebook: no `cells` list")
+    return bom, text, notebook
+
+
+def _is_python(notebook: dict) -> bool:
+    """False for notebooks whose kernel declares another language (R, Julia, ...)."""
+    metadata = notebook.get("metadata")
+    if not isinstance(metadata, dict):
+        return True
+    for section, key in (("kernelspec", "language"), ("language_info", "name")):
+        value = metadata.get(section, {}).get(key) if isinstance(metadata.get(section), dict) else None
+        if isinstance(value, str) and value:
+            return value.lower().startswith("python")
+    return True
+
+
+def _code_cells(notebook: dict) -> List[_Cell]:
+    cells = []
+    for index, cell in enumerate(notebook["cells"]):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        raw = cell.get("source", "")
+        if isinstance(raw, list) and all(isinstance(line, str) for line in raw):
+            text = "".join(raw)
+        elif isinstance(raw, str):
+            text = raw
+        else:
+            raise NotebookError(f"not a valid notebook: cell {index + 1} has a malformed `source`")
+        cells.append(_Cell(index, len(cells) + 1, text))
+    return cells
+
+
+def _nonce(cells: Sequence[_Cell]) -> str:
+    """A suffix that keeps marker names distinct from anything in the notebook's code."""
+    if not any("__migrator_" in cell.original for cell in cells):
+        return ""
+    while True:
+        nonce = "_" + secrets.token_hex(4)
+        if not any(nonce in cell.original for cell in cells):
+            return nonce
+
+
+def _cell_marker(number: int, nonce: str) -> str:
+    return f"__migrator_cell_{number}{nonce}__"
+
+
+def _mask_name(mask: int, nonce: str) -> str:
+    return f"__migrator_mask_{mask}{nonce}__"
+
+
+def _mask_statement(mask: int, nonce: str, lines: Sequence[str]) -> str:
+    """The placeholder, naming the identifiers the IPython lines use so that their imports count as used."""
+    names = dict.fromkeys(
+        name for name in _IDENTIFIER.findall("".join(lines)) if not keyword.iskeyword(name) and "__migrator_" not in name
+    )
+    return ", ".join([_mask_name(mask, nonce), *list(names)[:100]])
+
+
+def _lines(text: str) -> List[str]:
+    """Lines with their `\\n` (as in a notebook's source list; `\\r` stays inside the line)."""
+    parts = text.split("\n")
+    lines = [part + "\n" for part in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
+def _mask(cell: _Cell, nonce: str, counter: List[int]) -> None:
+    """Replace IPython-only lines by placeholder statements at the same indentation."""
+    lines = _lines(cell.original)
+    first = lines[0].strip() if lines else ""
+    if first.startswith("%%") and (first[2:].split() or [""])[0] not in _PYTHON_CELL_MAGICS:
+        cell.skipped = True
+        return
+    masked: List[str] = []
+    index = 0
+    for start, length in _ipython_spans(lines):
+        masked.extend(lines[index:start])
+        mask = counter[0]
+        counter[0] += 1
+        cell.masks[mask] = lines[start:start + length]
+        line = lines[start]
+        indent = line[: len(line) - len(line.lstrip())]
+        masked.append(indent + _mask_statement(mask, nonce, lines[start:start + length]) + "\n")
+        masked.extend("\n" for _ in range(length - 1))  # continuation lines: keep the line count
+        index = start + length
+    masked.extend(lines[index:])
+    cell.masked = "".join(masked)
+
+
+def _ipython_spans(lines: Sequence[str]) -> List[Tuple[int, int]]:
+    """(first line, line count) of each IPython escape that starts a logical line."""
+    spans = []
+    scanner = _Scanner()
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if scanner.at_logical_start() and _is_ipython(line):
+            length = 1
+            while lines[index + length - 1].rstrip().endswith("\\") and index + length < len(lines):
+                length += 1
+            spans.append((index, length))
+            index += length
+            continue
+        scanner.feed(line)
+        index += 1
+    return spans
+
+
+def _is_ipython(line: str) -> bool:
+    """`%magic`, `%%cell magic`, `!shell`, `?help`, `obj?`, `x = !cmd`: none of them is Python."""
+    stripped = line.strip()
+    if not stripped or stripped.startswith("#"):
+        return False
+    if stripped[0] in "%!?":
+        return True
+    if stripped.endswith("?") and "#" not in stripped:
+        return True
+    return _ASSIGNED_MAGIC.match(stripped) is not None
+
+
+class _Scanner:
+    """Just enough of Python's tokenizer to know whether a line starts a logical line."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.quote = ""  # the open string's delimiter
+        self.continued = False
+
+    def at_logical_start(self) -> bool:
+        return not (self.depth or self.quote or self.continued)
+
+    def feed(self, line: str) -> None:
+        text = line.rstrip("\r\n")
+        self.continued = False
+        position, end = 0, len(text)
+        while position < end:
+            char = text[position]
+            if self.quote:
+                if char == "\\":
+                    if position == end - 1:
+                        self.continued = len(self.quote) == 1
+                    position += 2
+                    continue
+                if text.startswith(self.quote, position):
+                    position += len(self.quote)
+                    self.quote = ""
+                    continue
+                position += 1
+                continue
+            if char == "#":
+                break
+            if char in "([{":
+                self.depth += 1
+            elif char in ")]}":
+                self.depth = max(0, self.depth - 1)
+            elif char in "'\"":
+                triple = char * 3
+                self.quote = triple if text.startswith(triple, position) else char
+                position += len(self.quote)
+                continue
+            elif char == "\\" and position == end - 1:
+                self.continued = True
+            position += 1
+        if len(self.quote) == 1 and not self.continued:
+            self.quote = ""  # an unterminated short string ends with its line
+
+
+def _join(cells: Sequence[_Cell], nonce: str) -> Tuple[str, List[Tuple[int, int]]]:
+    """One module of all code cells, and (first module line, cell number) for each cell."""
+    counter = [0]
+    parts: List[str] = []
+    layout: List[Tuple[int, int]] = []
+    line = 1
+    for position, cell in enumerate(cells):
+        _mask(cell, nonce, counter)
+        if position:
+            parts.append(_cell_marker(cell.number, nonce) + "\n")
+            line += 1
+        layout.append((line, cell.number))
+        text = "" if cell.skipped else cell.masked
+        if text and not text.endswith("\n"):
+            text += "\n"
+        parts.append(text)
+        line += text.count("\n")
+    return "".join(parts), layout
+
+
+def _place(line: int, layout: Sequence[Tuple[int, int]]) -> Tuple[int, int]:
+    """(cell number, line in that cell) of a line of the joined module."""
+    position = max(0, bisect.bisect_right([start for start, _ in layout], line) - 1)
+    start, number = layout[position]
+    return number, line - start + 1
+
+
+def _in_cell(finding: Finding, layout: Sequence[Tuple[int, int]]) -> Finding:
+    number, line = _place(finding.line, layout)
+    return dataclasses.replace(finding, line=line, cell=number)
+
+
+_ERROR_PLACE = re.compile(r"^(\d+):(\d+):")
+
+
+def _locate_error(error: str, layout: Sequence[Tuple[int, int]]) -> str:
+    """`57:3: syntax error` in the joined module -> `cell 4:2:3: syntax error`."""
+    match = _ERROR_PLACE.match(error)
+    if not match:
+        return error
+    number, line = _place(int(match.group(1)), layout)
+    return f"cell {number}:{line}:{match.group(2)}:{error[match.end():]}"
+
+
+def _split(output: str, cells: Sequence[_Cell], nonce: str) -> List[str]:
+    """The fixed module cut back into cell sources, IPython lines restored."""
+    segments: List[List[str]] = [[]]
+    markers = {_cell_marker(cell.number, nonce): position for position, cell in enumerate(cells)}
+    for line in _lines(output):
+        position = markers.get(line.rstrip("\r\n"))
+        if position is not None:
+            if position != len(segments):
+                raise NotebookError("cannot map the fixes back to the cells (cell markers moved); notebook left unchanged")
+            segments.append([])
+        else:
+            segments[-1].append(line)
+    if len(segments) != len(cells):
+        raise NotebookError("cannot map the fixes back to the cells (cell markers lost); notebook left unchanged")
+    return [_restore(cell, lines, nonce) for cell, lines in zip(cells, segments)]
+
+
+def _restore(cell: _Cell, lines: List[str], nonce: str) -> str:
+    if cell.skipped:
+        return cell.original
+    pattern = re.compile(r"[ \t]*__migrator_mask_(\d+)" + re.escape(nonce) + r"__(?:, [\w, ]*)?\n?")
+    restored: List[str] = []
+    seen = set()
+    index = 0
+    while index < len(lines):
+        match = pattern.fullmatch(lines[index])
+        if match and int(match.group(1)) in cell.masks:
+            mask = int(match.group(1))
+            original = cell.masks[mask]
+            seen.add(mask)
+            restored.extend(original)
+            index += len(original)
+            continue
+        restored.append(lines[index])
+        index += 1
+    if seen != set(cell.masks):
+        raise NotebookError(f"cannot map the fixes back to cell {cell.number} (IPython lines moved); notebook left unchanged")
+    text = "".join(restored)
+    if not cell.original.endswith("\n") and text.endswith("\n"):
+        text = text[:-1]
+    return text
+
+
+def _layout_of(sources: Sequence[str], cells: Sequence[_Cell]) -> List[Tuple[int, int]]:
+    """The (first line, cell) table of the fixed module, for findings that refer to it."""
+    layout = []
+    line = 1
+    for position, (cell, text) in enumerate(zip(cells, sources)):
+        if position:
+            line += 1
+        layout.append((line, cell.number))
+        if not cell.skipped:
+            line += text.count("\n") + (1 if text and not text.endswith("\n") else 0)
+    return layout
+
+
+def _splice(text: str, notebook: dict, cells: Sequence[_Cell], new_sources: Sequence[str]) -> str:
+    """The original JSON text with only the changed cells' `source` values replaced."""
+    spans = _source_spans(text)
+    style = _Style.of(text)
+    edits = []
+    for cell, new in zip(cells, new_sources):
+        if new == cell.original:
+            continue
+        span = spans.get(cell.index)
+        if span is None:
+            raise NotebookError(f"cannot locate the source of cell {cell.number} in the JSON text")
+        edits.append((span, style.render(text, span, new)))
+    for (start, end), replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+_DECODER = json.JSONDecoder()
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _skip(text: str, position: int) -> int:
+    return _WHITESPACE.match(text, position).end()  # type: ignore[union-attr]
+
+
+def _source_spans(text: str) -> Dict[int, Tuple[int, int]]:
+    """Cell index -> (start, end) of its `source` value in the JSON text."""
+    spans: Dict[int, Tuple[int, int]] = {}
+    for key, start, end in _members(text, _skip(text, 0)):
+        if key != "cells" or text[start] != "[":
+            continue
+        spans.clear()  # with duplicate keys, json.loads keeps the last
+        for index, (item_start, _) in enumerate(_elements(text, start)):
+            if text[item_start] != "{":
+                continue
+            for cell_key, value_start, value_end in _members(text, item_start):
+                if cell_key == "source":
+                    spans[index] = (value_start, value_end)
+    return spans
+
+
+def _members(text: str, position: int):
+    """(key, value start, value end) of each member of the object at `position`."""
+    position = _skip(text, position + 1)
+    if text[position] == "}":
+        return
+    while True:
+        key, position = json.decoder.scanstring(text, position + 1)
+        position = _skip(text, _skip(text, position) + 1)  # past the colon
+        _, end = _DECODER.raw_decode(text, position)
+        yield key, position, end
+        position = _skip(text, end)
+        if text[position] == "}":
+            return
+        position = _skip(text, position + 1)  # past the comma
+
+
+def _elements(text: str, position: int):
+    """(start, end) of each element of the array at `position`."""
+    position = _skip(text, position + 1)
+    if text[position] == "]":
+        return
+    while True:
+        _, end = _DECODER.raw_decode(text, position)
+        yield position, end
+        position = _skip(text, end)
+        if text[position] == "]":
+            return
+        position = _skip(text, position + 1)
+
+
+@dataclass(frozen=True)
+class _Style:
+    """How the file writes JSON: indentation unit (None: one line) and whether non-ASCII is escaped."""
+
+    indent: Optional[str]
+    ensure_ascii: bool
+
+    @classmethod
+    def of(cls, text: str) -> "_Style":
+        match = re.match(r"\s*\{\n([ \t]*)\S", text)
+        indent = match.group(1) if match else None
+        if any(ord(char) > 127 for char in text):
+            ensure_ascii = False
+        else:
+            ensure_ascii = re.search(r"\\u(?!00[0-7])[0-9a-fA-F]{4}", text) is not None
+        return cls(indent, ensure_ascii)
+
+    def render(self, text: str, span: Tuple[int, int], new: str) -> str:
+        """`new` as a JSON value laid out like the value it replaces."""
+        start, end = span
+        if text[start] != "[":
+            return self._string(new)
+        items = [self._string(line) for line in _lines(new)]
+        if not items:
+            return "[]"
+        old = text[start:end]
+        if "\n" in old:
+            item_indent = re.match(r"\[\s*?\n([ \t]*)", old).group(1)  # type: ignore[union-attr]
+            close_indent = re.search(r"\n([ \t]*)\]$", old).group(1)  # type: ignore[union-attr]
+        elif old.replace(" ", "") == "[]" and self.indent is not None:
+            line_start = text.rfind("\n", 0, start) + 1
+            close_indent = re.match(r"[ \t]*", text[line_start:start]).group(0)  # type: ignore[union-attr]
+            item_indent = close_indent + self.indent
+        else:
+            separator = ", " if ", " in old or old == "[]" else ","
+            return "[" + separator.join(items) + "]"
+        return "[\n" + ",\n".join(item_indent + item for item in items) + "\n" + close_indent + "]"
+
+    def _string(self, value: str) -> str:
+        return json.dumps(value, ensure_ascii=self.ensure_ascii)

@@ -1,0 +1,846 @@
+"""Custom `torch.autograd.Function` classes: legacy (non-static) ones and instance calls (catalog V10, V11)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
+
+import libcst as cst
+
+from migrator.rule import Rule, Safety, fixes, keeps, reports
+from migrator.rules._calls import UNKNOWN, literal
+from migrator.rules.autograd import parent_map
+
+FUNCTION = "torch.autograd.Function"
+
+# What a legacy `self.<name>` becomes on the new-style context.
+_CTX_API = {
+    "save_for_backward": "save_for_backward",
+    "saved_tensors": "saved_tensors",
+    "saved_variables": "saved_tensors",
+    "needs_input_grad": "needs_input_grad",
+    "mark_dirty": "mark_dirty",
+    "mark_non_differentiable": "mark_non_differentiable",
+}
+# Attributes of a Function's context in torch 2.13 (`dir(ctx)`): user state under these names would clash.
+_CTX_RESERVED = frozenset(
+    "apply apply_jvp dirty_tensors mark_dirty mark_non_differentiable mark_shared_storage materialize_grads "
+    "maybe_clear_saved_tensors metadata name needs_input_grad next_functions non_differentiable register_hook "
+    "register_prehook requires_grad save_for_backward save_for_forward saved_for_forward saved_tensors "
+    "saved_variables set_materialize_grads to_save".split()
+)
+_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.Module)
+
+Edit = Callable[[cst.CSTNode], Union[cst.CSTNode, cst.RemovalSentinel]]
+
+
+# --- reading a Function class ------------------------------------------------------------------
+
+
+def _method(cls: cst.ClassDef, name: str) -> Optional[cst.FunctionDef]:
+    if not isinstance(cls.body, cst.IndentedBlock):
+        return None
+    for statement in cls.body.body:
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
+            return statement
+    return None
+
+
+def _is_static(function: cst.FunctionDef) -> bool:
+    return any(isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod" for d in function.decorators)
+
+
+def _class_attributes(cls: cst.ClassDef) -> Set[str]:
+    """Names a class body assigns (constants reached as `self.NAME`)."""
+    names: Set[str] = set()
+    if isinstance(cls.body, cst.IndentedBlock):
+        for statement in cls.body.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.Assign):
+                        names.update(t.target.value for t in small.targets if isinstance(t.target, cst.Name))
+                    elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value is not None:
+                        names.add(small.target.value)
+    return names
+
+
+def _plain_params(params: cst.Parameters) -> bool:
+    return not (params.posonly_params or params.kwonly_params or isinstance(params.star_arg, cst.Param) or params.star_kwarg)
+
+
+def _self_attribute(node: cst.BaseExpression, self_name: str) -> Optional[str]:
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == self_name:
+        return node.attr.value
+    return None
+
+
+class _MethodScan(cst.CSTVisitor):
+    """What a legacy method body does with `self`, and the names it uses."""
+
+    def __init__(self, self_name: str) -> None:
+        super().__init__()
+        self.self_name = self_name
+        self.uses: Set[str] = set()
+        self.assigned: Set[str] = set()
+        self.names: Set[str] = set()
+        self.problems: List[str] = []
+        self.returns: List[cst.Return] = []
+        self._skip: Set[int] = set()
+        self._indexed: Set[int] = set()
+        self._depth = 0
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if _self_attribute(node.value, self.self_name) == "needs_input_grad" and len(node.slice) == 1:
+            index = node.slice[0].slice
+            if isinstance(index, cst.Index) and isinstance(literal(index.value), int):
+                self._indexed.add(id(node.value))
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._skip.add(id(node.attr))
+        attr = _self_attribute(node, self.self_name)
+        if attr is None:
+            return
+        self._skip.add(id(node.value))
+        self.uses.add(attr)
+        if attr == "needs_input_grad" and id(node) not in self._indexed:
+            self.uses.add("needs_input_grad:unindexed")
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self._skip.add(id(node.keyword))
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if id(node) in self._skip:
+            return
+        self.names.add(node.value)
+        if node.value == self.self_name:
+            self.problems.append(f"uses `{self.self_name}` other than through its attributes")
+
+    def _targets(self, target: cst.BaseExpression) -> None:
+        attr = _self_attribute(target, self.self_name)
+        if attr is not None:
+            self.assigned.add(attr)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._targets(element.value)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._targets(target.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._targets(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._targets(node.target)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._depth += 1
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._depth -= 1
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self._depth += 1
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self._depth -= 1
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if self._depth == 0:
+            self.returns.append(node)
+
+
+@dataclass
+class _Legacy:
+    """A recognised legacy Function: how to rewrite it."""
+
+    name: str
+    self_names: Tuple[str, str]  # forward's and backward's first parameter
+    init_params: Sequence[cst.Param] = ()
+    init_lines: Sequence[cst.SimpleStatementLine] = ()  # `self.a = expr` lines of __init__
+    init_self: str = "self"
+    attributes: Dict[str, Tuple[str, str]] = field(default_factory=dict)  # attr -> (receiver, new attr)
+    single_input: bool = False
+
+    @property
+    def extra(self) -> int:
+        return len(self.init_params)
+
+
+def _analyse_init(init: cst.FunctionDef, bases: Sequence[str]) -> Union[str, Tuple[List[cst.Param], List[cst.SimpleStatementLine], str, Set[str]]]:
+    """The arguments `__init__` takes and the lines storing them, or why it cannot move into `forward`."""
+    params = init.params
+    if not params.params or not _plain_params(params) or init.decorators:
+        return "its `__init__` has an unusual signature"
+    self_name = params.params[0].name.value
+    lines: List[cst.SimpleStatementLine] = []
+    stored: Set[str] = set()
+    body = init.body.body if isinstance(init.body, cst.IndentedBlock) else ()
+    for index, statement in enumerate(body):
+        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
+        if small is None:
+            return "its `__init__` does more than store its arguments"
+        if isinstance(small, cst.Pass) or (index == 0 and isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString))):
+            continue
+        if isinstance(small, cst.Expr) and _is_base_init(small.value, self_name, bases):
+            continue
+        if isinstance(small, cst.Assign) and len(small.targets) == 1:
+            attr = _self_attribute(small.targets[0].target, self_name)
+            scan = _MethodScan(self_name)
+            small.value.visit(scan)
+            if attr is not None and not scan.problems and not scan.uses:
+                lines.append(statement)
+                stored.add(attr)
+                continue
+        return "its `__init__` does more than store its arguments"
+    return list(params.params[1:]), lines, self_name, stored
+
+
+def _is_base_init(node: cst.BaseExpression, self_name: str, bases: Sequence[str]) -> bool:
+    """`super().__init__()`, `super(Cls, self).__init__()`, `Function.__init__(self)`."""
+    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "__init__"):
+        return False
+    receiver = node.func.value
+    if isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Name) and receiver.func.value == "super":
+        return not node.args
+    return (
+        isinstance(receiver, (cst.Name, cst.Attribute))
+        and cst.Module(body=[]).code_for_node(receiver) in bases
+        and len(node.args) == 1
+        and isinstance(node.args[0].value, cst.Name)
+        and node.args[0].value.value == self_name
+    )
+
+
+def analyse_legacy(cls: cst.ClassDef, bases: Sequence[str]) -> Union[str, _Legacy]:
+    """How to rewrite a legacy Function class, or why it is not the common pattern."""
+    forward, backward, init = _method(cls, "forward"), _method(cls, "backward"), _method(cls, "__init__")
+    if forward is None or backward is None:
+        return "it does not define both `forward` and `backward`"
+    if _is_static(forward) != _is_static(backward):
+        return "it mixes a static and an instance method"
+    for method in (forward, backward):
+        if method.decorators or method.asynchronous or not method.params.params or method.params.posonly_params:
+            return f"its `{method.name.value}` has decorators or an unusual signature"
+    legacy = _Legacy(cls.name.value, (forward.params.params[0].name.value, backward.params.params[0].name.value))
+    inputs = forward.params.params[1:]
+    stored: Set[str] = set()
+    if init is not None:
+        found = _analyse_init(init, bases)
+        if isinstance(found, str):
+            return found
+        legacy.init_params, legacy.init_lines, legacy.init_self, stored = found
+    if legacy.extra and (
+        not _plain_params(forward.params)
+        or any(p.default is not None for p in inputs)
+        or isinstance(forward.params.star_arg, cst.Param)
+    ):
+        return "its `forward` takes defaults or variable arguments, so `__init__` arguments cannot follow its inputs"
+    legacy.single_input = len(inputs) == 1 and not isinstance(forward.params.star_arg, cst.Param)
+    scans = []
+    for method, self_name in ((forward, legacy.self_names[0]), (backward, legacy.self_names[1])):
+        scan = _MethodScan(self_name)
+        method.body.visit(scan)
+        if scan.problems:
+            return f"its `{method.name.value}` {scan.problems[0]}"
+        if "ctx" in scan.names or any(p.name.value == "ctx" for p in method.params.params):
+            return f"its `{method.name.value}` already uses the name `ctx`"
+        scans.append(scan)
+    init_names = {p.name.value for p in legacy.init_params}
+    if init_names & (scans[0].names | {p.name.value for p in inputs}):
+        return "an `__init__` argument has the name of a variable `forward` uses"
+    state = stored | scans[0].assigned | scans[1].assigned
+    clash = sorted(a for a in state if a in _CTX_RESERVED)
+    if clash:
+        return f"its state `self.{clash[0]}` would clash with the context attribute of that name"
+    constants = _class_attributes(cls)
+    for attr in sorted(scans[0].uses | scans[1].uses):
+        if attr == "needs_input_grad:unindexed":
+            if legacy.extra:
+                return "it uses `needs_input_grad` as a whole, which grows by the `__init__` arguments"
+        elif attr in state:
+            legacy.attributes[attr] = ("ctx", attr)
+        elif attr in _CTX_API:
+            legacy.attributes[attr] = ("ctx", _CTX_API[attr])
+        elif attr in constants:
+            legacy.attributes[attr] = (legacy.name, attr)
+        else:
+            return f"it uses `self.{attr}` (a method, or state set outside `__init__`/`forward`/`backward`)"
+    for attr in stored:
+        legacy.attributes.setdefault(attr, ("ctx", attr))
+    if legacy.extra:
+        if not scans[1].returns:
+            return "its `backward` has no `return`"
+        for ret in scans[1].returns:
+            if ret.value is None or (not isinstance(ret.value, cst.Tuple) and not legacy.single_input):
+                return "a `return` of its `backward` is not a tuple of gradients"
+    return legacy
+
+
+class _ToContext(cst.CSTTransformer):
+    """`self.x` -> `ctx.x` (or `Cls.X` for class constants); extra `None` gradients on `return`."""
+
+    def __init__(self, self_name: str, legacy: _Legacy, nones: int = 0) -> None:
+        super().__init__()
+        self.self_name = self_name
+        self.legacy = legacy
+        self.nones = nones
+        self.depth = 0
+
+    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.Attribute:
+        attr = _self_attribute(original_node, self.self_name)
+        if attr is None:
+            return updated_node
+        receiver, new = self.legacy.attributes[attr]
+        return updated_node.with_changes(value=cst.Name(receiver), attr=cst.Name(new))
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.depth += 1
+
+    def leave_FunctionDef(self, original_node, updated_node):  # type: ignore[override]
+        self.depth -= 1
+        return updated_node
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self.depth += 1
+
+    def leave_Lambda(self, original_node, updated_node):  # type: ignore[override]
+        self.depth -= 1
+        return updated_node
+
+    def leave_Return(self, original_node: cst.Return, updated_node: cst.Return) -> cst.Return:
+        if self.depth or not self.nones or updated_node.value is None:
+            return updated_node
+        nones = [cst.Element(cst.Name("None")) for _ in range(self.nones)]
+        value = updated_node.value
+        if isinstance(value, cst.Tuple) and value.elements:
+            elements = [*value.elements[:-1], value.elements[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT), *nones]
+            return updated_node.with_changes(value=value.with_changes(elements=elements))
+        return updated_node.with_changes(value=cst.Tuple(elements=[cst.Element(value), *nones], lpar=[], rpar=[]))
+
+
+def _static(method: cst.FunctionDef, self_name: str, legacy: _Legacy, extra: Sequence[cst.Param], prologue: Sequence[cst.BaseStatement], nones: int) -> cst.FunctionDef:
+    params = method.params.params
+    extra = [p.with_changes(comma=cst.MaybeSentinel.DEFAULT) for p in extra]
+    new_params = [params[0].with_changes(name=cst.Name("ctx")), *params[1:], *extra]
+    if extra:
+        new_params[len(params) - 1] = new_params[len(params) - 1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    body = method.body.visit(_ToContext(self_name, legacy, nones))
+    if prologue and isinstance(body, cst.IndentedBlock):
+        statements = list(body.body)
+        first = statements[0]
+        docstring = (
+            isinstance(first, cst.SimpleStatementLine)
+            and isinstance(first.body[0], cst.Expr)
+            and isinstance(first.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+        )
+        at = 1 if docstring else 0
+        body = body.with_changes(body=[*statements[:at], *prologue, *statements[at:]])
+    return method.with_changes(
+        decorators=[cst.Decorator(decorator=cst.Name("staticmethod"))],
+        params=method.params.with_changes(params=new_params),
+        body=body,
+    )
+
+
+def rewrite_legacy(cls: cst.ClassDef, legacy: _Legacy) -> cst.ClassDef:
+    """The new-style class: static `forward(ctx, *inputs, *init_args)` and `backward(ctx, ...)`, no `__init__`."""
+    prologue = [line.visit(_ToContext(legacy.init_self, legacy)) for line in legacy.init_lines]
+    if prologue:
+        prologue[0] = prologue[0].with_changes(leading_lines=())  # type: ignore[union-attr]
+    body: List[cst.BaseStatement] = []
+    spacing: Optional[Sequence[cst.EmptyLine]] = None  # the dropped `__init__`'s place
+    for statement in cls.body.body:  # type: ignore[union-attr]
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == "__init__":
+            spacing = statement.leading_lines
+            continue
+        if spacing is not None:
+            comments = [line for line in statement.leading_lines if line.comment is not None]
+            statement = statement.with_changes(leading_lines=[*spacing, *comments])
+            spacing = None
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == "forward":
+            statement = _static(statement, legacy.self_names[0], legacy, legacy.init_params, prologue, 0)  # type: ignore[arg-type]
+        elif isinstance(statement, cst.FunctionDef) and statement.name.value == "backward":
+            statement = _static(statement, legacy.self_names[1], legacy, (), (), legacy.extra)
+        body.append(statement)
+    return cls.with_changes(body=cls.body.with_changes(body=body))
+
+
+# --- references to a Function class ------------------------------------------------------------
+
+
+class _NameUses(cst.CSTVisitor):
+    """Every Name node spelling one of `names` as a variable (not an attribute or a keyword)."""
+
+    def __init__(self, names: Set[str]) -> None:
+        super().__init__()
+        self.names = names
+        self.found: List[cst.Name] = []
+        self._skip: Set[int] = set()
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._skip.add(id(node.attr))
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self._skip.add(id(node.keyword))
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value in self.names and id(node) not in self._skip:
+            self.found.append(node)
+
+
+class _AttributeUses(cst.CSTVisitor):
+    def __init__(self, attr: str) -> None:
+        super().__init__()
+        self.attr = attr
+        self.found: List[cst.Attribute] = []
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value == self.attr:
+            self.found.append(node)
+
+
+def _inside(node: cst.CSTNode, ancestor: cst.CSTNode, parents: Dict[int, cst.CSTNode]) -> bool:
+    current = parents.get(id(node))
+    while current is not None:
+        if current is ancestor:
+            return True
+        current = parents.get(id(current))
+    return False
+
+
+def _scope(node: cst.CSTNode, parents: Dict[int, cst.CSTNode]) -> cst.CSTNode:
+    current = parents.get(id(node))
+    while current is not None and not isinstance(current, _SCOPES):
+        current = parents.get(id(current))
+    return current  # type: ignore[return-value]
+
+
+def _statement_in(node: cst.CSTNode, parents: Dict[int, cst.CSTNode]) -> Tuple[Optional[cst.CSTNode], Optional[cst.CSTNode]]:
+    """The statement holding `node` and the block (IndentedBlock or Module) holding that statement."""
+    child = node
+    parent = parents.get(id(child))
+    while parent is not None:
+        if isinstance(child, (cst.SimpleStatementLine, cst.BaseCompoundStatement)) and isinstance(parent, (cst.IndentedBlock, cst.Module)):
+            return child, parent
+        child, parent = parent, parents.get(id(parent))
+    return None, None
+
+
+def _pure(node: cst.BaseExpression) -> bool:
+    """An expression without calls: evaluating it later, or in another order, gives the same value."""
+    if isinstance(node, (cst.Name, cst.Integer, cst.Float, cst.SimpleString)):
+        return True
+    if isinstance(node, cst.Attribute):
+        return _pure(node.value)
+    if isinstance(node, cst.UnaryOperation):
+        return _pure(node.expression)
+    if isinstance(node, cst.BinaryOperation):
+        return _pure(node.left) and _pure(node.right)
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return all(not isinstance(e, cst.StarredElement) and _pure(e.value) for e in node.elements)
+    return False
+
+
+def _constant(node: cst.BaseExpression) -> bool:
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return all(isinstance(e, cst.Element) and _constant(e.value) for e in node.elements)
+    return literal(node) is not UNKNOWN
+
+
+def _apply(name: str) -> cst.Attribute:
+    return cst.Attribute(value=cst.Name(name), attr=cst.Name("apply"))
+
+
+def _apply_call(name: str, inputs: Sequence[cst.Arg], extra: Sequence[cst.BaseExpression], like: cst.Call) -> cst.Call:
+    args = [a for a in inputs]
+    args += [cst.Arg(value=e) for e in extra]
+    fixed = [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) for a in args[:-1]]
+    if args:
+        fixed.append(args[-1].with_changes(comma=inputs[-1].comma if inputs and not extra else cst.MaybeSentinel.DEFAULT))
+    return like.with_changes(func=_apply(name), args=fixed)
+
+
+def _init_values(construction: cst.Call, params: Sequence[cst.Param]) -> Union[str, List[cst.BaseExpression]]:
+    """The constructor's arguments in `__init__` order, trailing defaults left out."""
+    names = [p.name.value for p in params]
+    values: Dict[int, cst.BaseExpression] = {}
+    for index, arg in enumerate(construction.args):
+        if arg.star:
+            return "the instance is built from `*args`"
+        position = names.index(arg.keyword.value) if arg.keyword is not None and arg.keyword.value in names else (index if arg.keyword is None else -1)
+        if position < 0 or position >= len(names):
+            return "the instance is built with arguments `__init__` does not take"
+        values[position] = arg.value
+    count = max(values) + 1 if values else 0
+    if any(i not in values for i in range(count)):
+        return "the instance is built with keywords that skip a default"
+    if any(i not in values and params[i].default is None for i in range(count, len(params))):
+        return "the instance is built without a required argument"
+    return [values[i] for i in range(count)]
+
+
+@dataclass
+class _Site:
+    """A recognised use of a Function class and the edits that turn it into `.apply`."""
+
+    position: cst.CSTNode
+    edits: Dict[int, Edit]
+
+
+def call_sites(
+    module: cst.Module, cls: cst.ClassDef, parents: Dict[int, cst.CSTNode], legacy: Optional[_Legacy]
+) -> Union[str, List[_Site]]:
+    """The uses of a Function class outside its body, as `.apply` rewrites; a reason when one is not recognised.
+
+    `legacy` is None for a new-style class (its constructor takes no arguments).
+    """
+    name = cls.name.value
+    uses = _NameUses({name})
+    module.visit(uses)
+    sites: List[_Site] = []
+    for reference in uses.found:
+        if _inside(reference, cls, parents):
+            continue
+        construction = parents.get(id(reference))
+        if not (isinstance(construction, cst.Call) and construction.func is reference):
+            if isinstance(construction, cst.Attribute) and construction.value is reference and construction.attr.value == "apply" and legacy is None:
+                continue  # already `MyFn.apply`
+            return f"`{name}` is used other than by calling it"
+        extra = _init_values(construction, legacy.init_params) if legacy else ([] if not construction.args else "the instance is built with arguments")
+        if isinstance(extra, str):
+            return extra
+        holder = parents.get(id(construction))
+        if isinstance(holder, cst.Call) and holder.func is construction:
+            site = _direct(name, construction, holder, extra)
+        elif isinstance(holder, cst.Assign) and holder.value is construction and len(holder.targets) == 1:
+            site = _instance(name, construction, holder, extra, parents, module)
+        else:
+            return f"an instance of `{name}` is not called where it is built"
+        if isinstance(site, str):
+            return site
+        sites.append(site)
+    return sites
+
+
+def _direct(name: str, construction: cst.Call, call: cst.Call, extra: List[cst.BaseExpression]) -> Union[str, _Site]:
+    """`MyFn(k)(x)` -> `MyFn.apply(x, k)`."""
+    if any(a.keyword is not None for a in call.args):
+        return f"`{name}` is called with keywords"
+    if extra and not all(_pure(e) for e in extra) and not all(_pure(a.value) for a in call.args):
+        return "the constructor arguments would be evaluated after the inputs"
+    return _Site(call, {id(call): lambda updated: _apply_call(name, updated.args, extra, updated)})  # type: ignore[attr-defined]
+
+
+def _instance(
+    name: str, construction: cst.Call, assign: cst.Assign, extra: List[cst.BaseExpression], parents: Dict[int, cst.CSTNode], module: cst.Module
+) -> Union[str, _Site]:
+    """`f = MyFn()` -> `f = MyFn.apply`; `f = MyFn(k); y = f(x)` -> `y = MyFn.apply(x, k)`."""
+    target = assign.targets[0].target
+    if isinstance(target, cst.Attribute):
+        if extra:
+            return f"an instance of `{name}` built with arguments is stored in `.{target.attr.value}`"
+        finder = _AttributeUses(target.attr.value)
+        module.visit(finder)
+        for use in finder.found:
+            holder = parents.get(id(use))
+            if use is not target and not (isinstance(holder, cst.Call) and holder.func is use):
+                return f"`.{target.attr.value}` holding an instance of `{name}` is used other than by calling it"
+        return _Site(construction, {id(construction): lambda updated: _apply(name)})
+    if not isinstance(target, cst.Name):
+        return f"an instance of `{name}` is not assigned to a plain name"
+    scope = _scope(assign, parents)
+    if isinstance(scope, (cst.ClassDef, cst.Lambda)):
+        return f"an instance of `{name}` is stored in a class body"
+    finder = _NameUses({target.value})
+    scope.visit(finder)
+    calls: List[cst.Call] = []
+    for use in finder.found:
+        if use is target:
+            continue
+        holder = parents.get(id(use))
+        if not (isinstance(holder, cst.Call) and holder.func is use):
+            return f"`{target.value}`, an instance of `{name}`, is used other than by calling it"
+        calls.append(holder)
+    if not extra:
+        return _Site(construction, {id(construction): lambda updated: _apply(name)})
+    if len(calls) != 1:
+        return f"`{target.value}`, an instance of `{name}` built with arguments, is called more than once"
+    call = calls[0]
+    statement, block = _statement_in(assign, parents)
+    later, later_block = _statement_in(call, parents)
+    while later_block is not None and later_block is not block:
+        later, later_block = _statement_in(later_block, parents)  # type: ignore[arg-type]
+    if block is None or later_block is None:
+        return f"`{target.value}` is called outside the block that builds it"
+    at, called_at = block.body.index(statement), block.body.index(later)  # type: ignore[union-attr]
+    if called_at <= at or (called_at > at + 1 and not all(_constant(e) for e in extra)):
+        return f"`{target.value}` is not called right after it is built"
+    if any(a.keyword is not None for a in call.args):
+        return f"`{target.value}` is called with keywords"
+    return _Site(
+        call,
+        {
+            id(assign): lambda updated: cst.RemovalSentinel.REMOVE,
+            id(call): lambda updated: _apply_call(name, updated.args, extra, updated),  # type: ignore[attr-defined]
+        },
+    )
+
+
+class _Edits(cst.CSTTransformer):
+    """Apply edits keyed by the id of the original node, innermost first."""
+
+    def __init__(self, edits: Dict[int, Edit]) -> None:
+        super().__init__()
+        self.edits = edits
+
+    def on_leave(self, original_node, updated_node):  # type: ignore[override]
+        edit = self.edits.get(id(original_node))
+        return edit(updated_node) if edit is not None else updated_node
+
+
+def _function_classes(context, node: cst.ClassDef) -> Optional[List[str]]:
+    """The spellings of the class's bases when one is `torch.autograd.Function`, else None."""
+    spellings = [cst.Module(body=[]).code_for_node(b.value) for b in node.bases]
+    if any(b.keyword is None and context.qualified_name(b.value) == FUNCTION for b in node.bases):
+        return spellings
+    return None
+
+
+# --- the rules -------------------------------------------------------------------------------------
+
+
+class LegacyFunction(Rule):
+    """Legacy `autograd.Function` with instance `forward`/`backward`: make them static, call `.apply`.
+
+    What it does: rewrites a module-level subclass of `torch.autograd.Function` whose
+    `forward(self, ...)`/`backward(self, ...)` are instance methods into the new style:
+    `@staticmethod def forward(ctx, ...)` / `backward(ctx, ...)`; `self.save_for_backward`,
+    `self.saved_tensors` (and `saved_variables`), `self.needs_input_grad`, `self.mark_dirty`
+    and the instance's own state go to `ctx`, class constants to the class. Arguments of
+    an `__init__` that only stores them become extra `forward` arguments after the inputs,
+    its stores move to the start of `forward`, and `backward` returns one more `None` per
+    argument. Every use in the file becomes `.apply`: `MyFn()(x)` and `MyFn(k)(x)` become
+    `MyFn.apply(x)` / `MyFn.apply(x, k)`; `relu = MyFn()` becomes `relu = MyFn.apply`;
+    `f = MyFn(k); y = f(x)` becomes `y = MyFn.apply(x, k)`. The class and its uses change
+    in one replacement of the module, so they never get out of step.
+    Why: torch 0.4 deprecated non-static Functions; today calling one raises
+    `RuntimeError: Legacy autograd function with non-static forward method is deprecated`.
+    Example: `class MyReLU(Function): def forward(self, x): self.save_for_backward(x) ...`
+    called as `MyReLU()(h)` becomes `@staticmethod def forward(ctx, x): ctx.save_for_backward(x)`
+    called as `MyReLU.apply(h)`.
+    Fix safety: without `__init__` arguments the fix is safe: the same method bodies run on
+    the same tensors, with the legacy instance's role taken by the per-call context, and
+    anything that could tell the difference is refused and reported (the class used other
+    than by calling it, an instance kept and used otherwise, state named like a context
+    attribute, `self` used as a value or for a method). With `__init__` arguments it is
+    unsafe: they are evaluated when the function is applied instead of when the instance is
+    built (the rewrite requires call-free arguments, or constants between building and
+    calling), and `needs_input_grad` gains their entries (a use of it as a whole is refused).
+    Not recognised and reported: classes not at module level, `__init__` doing more than
+    storing arguments, a `forward` with defaults or `*args` next to `__init__` arguments,
+    a `backward` returning something other than a tuple for several inputs.
+    """
+
+    code = "TM109"
+    message = "legacy autograd Function (non-static `forward`/`backward`) raises since torch 0.4; use static methods and `.apply`"
+    safety = Safety.SAFE
+    triggers = ("Function",)
+    changed_in = "0.4"
+    examples = (
+        fixes(
+            "import torch\n\n\nclass MyReLU(torch.autograd.Function):\n"
+            "    def forward(self, input):\n        self.save_for_backward(input)\n        return input.clamp(min=0)\n\n"
+            "    def backward(self, grad_output):\n        input, = self.saved_tensors\n        grad_input = grad_output.clone()\n"
+            "        grad_input[input < 0] = 0\n        return grad_input\n\n\n"
+            "for t in range(10):\n    relu = MyReLU()\n    y = relu(x.mm(w1)).mm(w2)\n",
+            "import torch\n\n\nclass MyReLU(torch.autograd.Function):\n"
+            "    @staticmethod\n    def forward(ctx, input):\n        ctx.save_for_backward(input)\n        return input.clamp(min=0)\n\n"
+            "    @staticmethod\n    def backward(ctx, grad_output):\n        input, = ctx.saved_tensors\n        grad_input = grad_output.clone()\n"
+            "        grad_input[input < 0] = 0\n        return grad_input\n\n\n"
+            "for t in range(10):\n    relu = MyReLU.apply\n    y = relu(x.mm(w1)).mm(w2)\n",
+            id="tutorial-relu",
+        ),
+        fixes(
+            "import torch.autograd as ag\n\nclass Scale(ag.Function):\n    def __init__(self, factor):\n"
+            "        super(Scale, self).__init__()\n        self.factor = factor\n\n"
+            "    def forward(self, x):\n        return x * self.factor\n\n"
+            "    def backward(self, g):\n        return g * self.factor\n\n"
+            "y = Scale(0.5)(x)\nf = Scale(2.0)\nz = f(y)\n",
+            "import torch.autograd as ag\n\nclass Scale(ag.Function):\n"
+            "    @staticmethod\n    def forward(ctx, x, factor):\n        ctx.factor = factor\n        return x * ctx.factor\n\n"
+            "    @staticmethod\n    def backward(ctx, g):\n        return g * ctx.factor, None\n\n"
+            "y = Scale.apply(x, 0.5)\nz = Scale.apply(y, 2.0)\n",
+            id="alias-init-arguments",
+        ),
+        fixes(
+            "from torch.autograd import Function\n\nclass Mul(Function):\n"
+            "    def forward(self, a, b):\n        self.save_for_backward(a, b)\n        return a * b\n\n"
+            "    def backward(self, g):\n        a, b = self.saved_variables\n"
+            "        ga = g * b if self.needs_input_grad[0] else None\n        gb = g * a if self.needs_input_grad[1] else None\n"
+            "        return ga, gb\n\nclass Net(Module):\n    def forward(self, x):\n        return Mul()(x, self.w)\n",
+            "from torch.autograd import Function\n\nclass Mul(Function):\n"
+            "    @staticmethod\n    def forward(ctx, a, b):\n        ctx.save_for_backward(a, b)\n        return a * b\n\n"
+            "    @staticmethod\n    def backward(ctx, g):\n        a, b = ctx.saved_tensors\n"
+            "        ga = g * b if ctx.needs_input_grad[0] else None\n        gb = g * a if ctx.needs_input_grad[1] else None\n"
+            "        return ga, gb\n\nclass Net(Module):\n    def forward(self, x):\n        return Mul.apply(x, self.w)\n",
+            id="two-inputs",
+        ),
+        reports(
+            "from torch.autograd import Function\n\nclass Tracked(Function):\n    def forward(self, x):\n        self.calls = 1\n        return x\n\n"
+            "    def backward(self, g):\n        return g\n\nf = Tracked()\ny = f(x)\nprint(f.calls)\n",
+            id="instance-state-read",
+        ),
+        reports(
+            "from torch.autograd import Function\n\nclass Log(Function):\n    def __init__(self, eps):\n        self.eps = eps\n        print('built')\n\n"
+            "    def forward(self, x):\n        return x\n\n    def backward(self, g):\n        return g\n\ny = Log(1e-6)(x)\n",
+            id="init-does-more",
+        ),
+        keeps(
+            "class Function:\n    pass\n\nclass MyReLU(Function):\n    def forward(self, x):\n        return x\n\n"
+            "    def backward(self, g):\n        return g\n\ny = MyReLU()(x)\n",
+            id="own-function-base",
+        ),
+        keeps(
+            "import torch\n\nclass MyReLU(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n        return x.clamp(min=0)\n\n"
+            "    @staticmethod\n    def backward(ctx, g):\n        return g\n\ny = MyReLU.apply(x)\n",
+            id="modern",
+        ),
+    )
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.classes: List[Tuple[cst.ClassDef, List[str]]] = []
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        bases = _function_classes(self.context, node)
+        if bases is None:
+            return
+        forward, backward = _method(node, "forward"), _method(node, "backward")
+        if any(m is not None and not _is_static(m) for m in (forward, backward)):
+            self.classes.append((node, bases))
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        if not self.classes:
+            return
+        parents = parent_map(original_node)
+        edits: Dict[int, Edit] = {}
+        positions: List[Tuple[cst.CSTNode, Safety, str]] = []
+        for cls, bases in self.classes:
+            if parents.get(id(cls)) is not original_node:
+                self.report(cls, message=self.message + " (not rewritten: the class is not defined at module level)")
+                continue
+            legacy = analyse_legacy(cls, bases)
+            sites = legacy if isinstance(legacy, str) else call_sites(original_node, cls, parents, legacy)
+            if isinstance(sites, str):
+                self.report(cls, message=self.message + f" (not rewritten: {sites})")
+                continue
+            assert isinstance(legacy, _Legacy)
+            edits[id(cls)] = lambda updated, legacy=legacy: rewrite_legacy(updated, legacy)  # type: ignore[misc]
+            safety = Safety.UNSAFE if legacy.extra else Safety.SAFE
+            note = " (unsafe: `__init__` arguments are now evaluated when it is applied)" if legacy.extra else ""
+            positions.append((cls, safety, self.message + note))
+            for site in sites:
+                edits.update(site.edits)
+                positions.append((site.position, safety, f"call the new-style `{cls.name.value}` through `{cls.name.value}.apply`{note}"))
+        if not positions:
+            return
+        # The classes and their uses change together: one replacement of the module.
+        replacement = original_node.visit(_Edits(edits))
+        for position, safety, message in positions:
+            self.report(original_node, replacement, safety=safety, message=message, position_node=position)
+
+
+class FunctionInstanceCall(Rule):
+    """`MyFn()(x)` on a new-style Function: call `MyFn.apply(x)`.
+
+    What it does: for a module-level `torch.autograd.Function` subclass with a static
+    `forward`, rewrites `MyFn()(x)` to `MyFn.apply(x)` and `f = MyFn()` (with `f` only
+    ever called, or `self.f = MyFn()` with `.f` only ever called) to `f = MyFn.apply`.
+    Why: new-style Functions are applied through the class since torch 0.4; calling an
+    instance raises the legacy-Function `RuntimeError` today (and instantiating warns).
+    Example: `out = MyExp()(x)` becomes `out = MyExp.apply(x)`.
+    Fix safety: safe: `apply` is what calling the instance was meant to do, and the
+    instance has no state of its own (a static `forward` cannot set any). An instance
+    built with arguments, or used other than by calling it, is reported.
+    """
+
+    code = "TM110"
+    message = "calling an instance of a new-style autograd Function raises since torch 0.4; use `.apply`"
+    safety = Safety.SAFE
+    triggers = ("Function",)
+    changed_in = "0.4"
+    examples = (
+        fixes(
+            "import torch\n\nclass Exp(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n        return x.exp()\n\n"
+            "    @staticmethod\n    def backward(ctx, g):\n        return g\n\ny = Exp()(x)\n",
+            "import torch\n\nclass Exp(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n        return x.exp()\n\n"
+            "    @staticmethod\n    def backward(ctx, g):\n        return g\n\ny = Exp.apply(x)\n",
+            id="direct",
+        ),
+        fixes(
+            "from torch.autograd import Function as F\n\nclass Exp(F):\n    @staticmethod\n    def forward(ctx, x):\n        return x.exp()\n\n"
+            "class Net:\n    def __init__(self):\n        self.exp = Exp()\n\n    def forward(self, x):\n        return self.exp(x)\n",
+            "from torch.autograd import Function as F\n\nclass Exp(F):\n    @staticmethod\n    def forward(ctx, x):\n        return x.exp()\n\n"
+            "class Net:\n    def __init__(self):\n        self.exp = Exp.apply\n\n    def forward(self, x):\n        return self.exp(x)\n",
+            id="alias-stored-instance",
+        ),
+        reports(
+            "import torch\n\nclass Exp(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n        return x.exp()\n\n"
+            "y = Exp(2)(x)\n",
+            id="constructor-arguments",
+        ),
+        keeps(
+            "class Function:\n    pass\n\nclass Exp(Function):\n    @staticmethod\n    def forward(ctx, x):\n        return x\n\ny = Exp()(x)\n",
+            id="own-function-base",
+        ),
+        keeps(
+            "import torch\n\nclass Exp(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n        return x.exp()\n\n"
+            "y = Exp.apply(x)\n",
+            id="modern",
+        ),
+    )
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.classes: List[cst.ClassDef] = []
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        if _function_classes(self.context, node) is None:
+            return
+        forward = _method(node, "forward")
+        if forward is not None and _is_static(forward):
+            self.classes.append(node)
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        if not self.classes:
+            return
+        parents = parent_map(original_node)
+        for cls in self.classes:
+            if parents.get(id(cls)) is not original_node:
+                continue
+            name = cls.name.value
+            uses = _NameUses({name})
+            original_node.visit(uses)
+            for reference in uses.found:
+                construction = parents.get(id(reference))
+                if _inside(reference, cls, parents) or not (isinstance(construction, cst.Call) and construction.func is reference):
+                    continue
+                holder = parents.get(id(construction))
+                if construction.args:
+                    self.report(construction, message=self.message + f" (`{name}` takes no constructor arguments: rewrite by hand)")
+                elif isinstance(holder, cst.Call) and holder.func is construction:
+                    if any(a.keyword is not None for a in holder.args):
+                        self.report(holder)
+                    else:
+                        self.report(holder, holder.with_changes(func=_apply(name)))
+                elif isinstance(holder, cst.Assign) and len(holder.targets) == 1:
+                    site = _instance(name, construction, holder, [], parents, original_node)
+                    if isinstance(site, str):
+                        self.report(construction, message=self.message + f" ({site})")
+                    else:
+                        self.report(construction, _apply(name))
+                else:
+                    self.report(construction, message=self.message + f" (an instance of `{name}` is kept: rewrite by hand)")

@@ -1,0 +1,102 @@
+"""Legacy originals on the emulated runtime: proving a right migration, catching a wrong one, run-legacy."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+pytest.importorskip("torch")
+pytestmark = pytest.mark.torch
+
+from click.testing import CliRunner  # noqa: E402
+
+from migrator.config import Settings  # noqa: E402
+from migrator.verify import migrate_source, verify_against  # noqa: E402
+from migrator.verify_commands import run_legacy  # noqa: E402
+
+legacy = pytest.importorskip("migrator.legacy")
+if not hasattr(legacy, "install"):
+    pytest.skip("the legacy runtime is not available yet", allow_module_level=True)
+
+# 0.3 style: does not even compile on Python 3.7+ (`async=`), Variables, a (1,)-shaped loss.
+LEGACY = textwrap.dedent(
+    """\
+    import torch
+    from torch.autograd import Variable
+
+    torch.manual_seed(777)
+    x = Variable(torch.Tensor([[1.0], [2.0], [3.0]]))
+    if torch.cuda.is_available():
+        x = x.cuda(async=True)
+    y = Variable(torch.Tensor([[2.0], [4.0], [6.0]]))
+    model = torch.nn.Linear(1, 1)
+    criterion = torch.nn.MSELoss(size_average=False)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    for epoch in range(30):
+        loss = criterion(model(x), y)
+        print('%d %.6f' % (epoch, loss.data[0]))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    """
+)
+
+MIGRATED = textwrap.dedent(
+    """\
+    import torch
+
+    torch.manual_seed(777)
+    x = torch.tensor([[1.0], [2.0], [3.0]])
+    y = torch.tensor([[2.0], [4.0], [6.0]])
+    model = torch.nn.Linear(1, 1)
+    criterion = torch.nn.MSELoss(reduction='sum')
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    for epoch in range(30):
+        loss = criterion(model(x), y)
+        print('%d %.6f' % (epoch, loss.item()))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def scripts(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("legacy")
+    (directory / "legacy.py").write_text(LEGACY)
+    (directory / "migrated.py").write_text(MIGRATED)
+    (directory / "wrong.py").write_text(MIGRATED.replace("reduction='sum'", "reduction='mean'"))
+    return directory
+
+
+def test_legacy_original_against_right_wrong_and_rewritten_migrations(scripts):
+    rewritten = migrate_source((scripts / "legacy.py").read_bytes(), Settings(), "legacy.py")
+    assert b"Variable" not in rewritten
+    right, wrong, in_memory = verify_against(scripts / "legacy.py", [scripts / "migrated.py", scripts / "wrong.py", rewritten])
+    assert right.status == "equivalent", right.render_text()
+    assert right.line() == (
+        "equivalent: 30 losses bit-identical, 30 backward values bit-identical, stdout identical (30 lines), 2 parameters identical"
+    )
+    assert wrong.status == "divergent"
+    losses = {s.name: s for s in wrong.sections}["losses"]
+    assert losses.first[0].index == 0
+    assert float(losses.first[0].original) == pytest.approx(3 * float(losses.first[0].migrated))
+    assert in_memory.status == "equivalent", in_memory.render_text()
+    assert in_memory.migrated is None
+
+
+def test_run_legacy_streams_output_and_returns_the_exit_status(scripts, capfd):
+    script = scripts / "exits.py"
+    script.write_text(LEGACY.replace("range(30)", "range(2)") + "import sys\nprint(sys.argv[1:])\nsys.exit(int(sys.argv[1]))\n")
+    result = CliRunner().invoke(run_legacy, [str(script), "3", "--flag"])
+    assert result.exit_code == 3
+    out = capfd.readouterr().out.splitlines()
+    assert out[-1] == "['3', '--flag']" and out[0].startswith("0 ")
+
+
+def test_run_legacy_refuses_an_unknown_era(scripts, capfd):
+    result = CliRunner().invoke(run_legacy, ["--era", "9.9", str(scripts / "legacy.py")])
+    assert result.exit_code == 2
+    assert "legacy runtime: not a PyTorch era: '9.9'" in capfd.readouterr().err

@@ -1,0 +1,73 @@
+"""The trigger pre-filter only saves time: with and without it the findings are identical.
+
+The corpus is every fixture script plus a deterministic sample of the installed torch
+package's own sources (modern code, most of which the pre-filter skips). Set
+`MIGRATOR_PREFILTER_SAMPLE` to a number of skipped files to sample, or to `all` to run
+the whole torch package.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import pytest
+
+from migrator.config import Settings
+from migrator.engine import could_match
+from migrator.registry import all_rules
+from migrator.runner import Mode, process_files
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_SKIPPED = 80  # files the pre-filter skips: the ones the comparison is about
+MAX_BYTES = 20_000  # keeps the un-filtered run within the test budget
+
+
+def _torch_sources() -> List[Path]:
+    spec = importlib.util.find_spec("torch")  # locate, never import: importing torch costs seconds
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    return sorted(Path(spec.submodule_search_locations[0]).rglob("*.py"))
+
+
+def _sample(files: List[Path], settings: Settings) -> List[Path]:
+    wanted = os.environ.get("MIGRATOR_PREFILTER_SAMPLE", str(SAMPLE_SKIPPED))
+    if wanted == "all":
+        return files
+    small = [f for f in files if f.stat().st_size <= MAX_BYTES]
+    skipped = [f for f in small if not could_match(f.read_bytes(), settings)]
+    matched = [f for f in small if f not in set(skipped)]
+    return _every(skipped, int(wanted)) + _every(matched, max(1, int(wanted) // 8))
+
+
+def _every(files: List[Path], count: int) -> List[Path]:
+    step = max(1, len(files) // count)
+    return files[::step][:count]
+
+
+def _findings(files: List[Path], settings: Settings) -> Dict[str, Tuple]:
+    outcomes = process_files(files, settings, Mode(fix=False, write=False), jobs=2)
+    return {o.path: (o.error, tuple(o.remaining)) for o in outcomes}
+
+
+def test_prefilter_changes_no_finding():
+    settings = Settings()
+    fixtures = sorted((ROOT / "fixtures").rglob("*.py"))
+    files = fixtures + _sample(_torch_sources(), settings)
+    with_filter = _findings(files, settings)
+    without = _findings(files, Settings(prefilter=False))
+    assert with_filter.keys() == without.keys()
+    differ = [path for path in with_filter if with_filter[path] != without[path]]
+    assert not differ, f"the pre-filter hides findings in {differ[:5]}"
+    assert sum(bool(found) for _, found in with_filter.values()) >= len(fixtures) // 2
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.code)
+def test_every_rule_declares_triggers_its_examples_contain(rule):
+    """A rule without triggers, or with an example none matches, would be skipped by the pre-filter."""
+    assert rule.triggers, f"{rule.code} declares no triggers"
+    for example in rule.examples:
+        if example.flagged:
+            assert any(t in example.before for t in rule.triggers), f"{rule.code} example {example.id!r} holds no trigger"
