@@ -93,6 +93,7 @@ def python_files(folder: Path) -> List[Path]:
 
 
 def main() -> None:
+    """Build the corpus and list its parts."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--force", action="store_true", help="rebuild even if the corpus is complete")
     args = parser.parse_args()

@@ -202,6 +202,10 @@ def _statements(block: cst.BaseSuite) -> Iterable[cst.CSTNode]:
 
 
 def _blocks(statement: cst.BaseCompoundStatement) -> Iterable[cst.BaseSuite]:
+    if isinstance(statement, cst.Match):
+        for case in statement.cases:
+            yield case.body
+        return
     yield statement.body
     for attr in ("orelse", "finalbody"):
         extra = getattr(statement, attr, None)

@@ -46,7 +46,8 @@ class _Cell:
     original: str
     masked: str = ""
     skipped: bool = False  # a non-Python cell magic: never handed to the engine
-    masks: Dict[int, List[str]] = dataclasses.field(default_factory=dict)  # mask id -> the original lines
+    # mask id -> (the original lines, the placeholder lines that replace them)
+    masks: Dict[int, Tuple[List[str], List[str]]] = dataclasses.field(default_factory=dict)
 
 
 def transform_notebook(source: bytes, settings: Settings, path: str, fix: bool) -> SourceResult:
@@ -76,11 +77,10 @@ def transform_notebook(source: bytes, settings: Settings, path: str, fix: bool) 
         return dataclasses.replace(result, source=source, output=source, fixed=fixed, remaining=remaining)
     try:
         new_sources = _split(result.output.decode("utf-8"), cells, nonce)
+        output = (bom + _splice(text, cells, new_sources)).encode("utf-8")
     except NotebookError as error:
         return dataclasses.replace(result, source=source, output=source, fixed=(), remaining=(), error=str(error))
-    output_layout = _layout_of(new_sources, cells)
-    remaining = tuple(_in_cell(f, output_layout) for f in result.remaining)
-    output = (bom + _splice(text, notebook, cells, new_sources)).encode("utf-8")
+    remaining = tuple(_in_cell(f, _layout_of(new_sources, cells)) for f in result.remaining)
     return dataclasses.replace(result, source=source, output=output, fixed=fixed, remaining=remaining)
 
 
@@ -96,6 +96,7 @@ def _raw_prefilter_sound(settings: Settings) -> bool:
 
 
 def _load(source: bytes) -> Tuple[str, str, dict]:
+    """(byte-order mark, JSON text, parsed notebook), or a NotebookError saying why not."""
     try:
         text = source.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -126,6 +127,7 @@ def _is_python(notebook: dict) -> bool:
 
 
 def _code_cells(notebook: dict) -> List[_Cell]:
+    """The code cells, numbered from 1 in notebook order."""
     cells = []
     for index, cell in enumerate(notebook["cells"]):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
@@ -152,19 +154,31 @@ def _nonce(cells: Sequence[_Cell]) -> str:
 
 
 def _cell_marker(number: int, nonce: str) -> str:
+    """The statement that separates cell `number` from the one before it."""
     return f"__migrator_cell_{number}{nonce}__"
 
 
 def _mask_name(mask: int, nonce: str) -> str:
+    """The name that stands for masked IPython line(s) number `mask`."""
     return f"__migrator_mask_{mask}{nonce}__"
 
 
-def _mask_statement(mask: int, nonce: str, lines: Sequence[str]) -> str:
-    """The placeholder, naming the identifiers the IPython lines use so that their imports count as used."""
-    names = dict.fromkeys(
+def _placeholder(mask: int, nonce: str, lines: Sequence[str]) -> List[str]:
+    """One statement with as many lines as `lines`, at their indentation.
+
+    It names the identifiers the IPython lines use, so that an import they need still
+    counts as used; continuation lines become the inside of a parenthesised tuple, so
+    no fix elsewhere can remove them.
+    """
+    names = list(dict.fromkeys(
         name for name in _IDENTIFIER.findall("".join(lines)) if not keyword.iskeyword(name) and "__migrator_" not in name
-    )
-    return ", ".join([_mask_name(mask, nonce), *list(names)[:100]])
+    ))[:100]
+    first = lines[0]
+    indent = first[: len(first) - len(first.lstrip())]
+    if len(lines) == 1:
+        return [indent + ", ".join([_mask_name(mask, nonce), *names]) + "\n"]
+    opening = indent + _mask_name(mask, nonce) + ", (" + "".join(f"{name}, " for name in names).rstrip() + "\n"
+    return [opening, *["\n"] * (len(lines) - 2), ")\n"]
 
 
 def _lines(text: str) -> List[str]:
@@ -189,11 +203,10 @@ def _mask(cell: _Cell, nonce: str, counter: List[int]) -> None:
         masked.extend(lines[index:start])
         mask = counter[0]
         counter[0] += 1
-        cell.masks[mask] = lines[start:start + length]
-        line = lines[start]
-        indent = line[: len(line) - len(line.lstrip())]
-        masked.append(indent + _mask_statement(mask, nonce, lines[start:start + length]) + "\n")
-        masked.extend("\n" for _ in range(length - 1))  # continuation lines: keep the line count
+        original = lines[start:start + length]
+        placeholder = _placeholder(mask, nonce, original)
+        cell.masks[mask] = (original, placeholder)
+        masked.extend(placeholder)
         index = start + length
     masked.extend(lines[index:])
     cell.masked = "".join(masked)
@@ -234,14 +247,17 @@ class _Scanner:
     """Just enough of Python's tokenizer to know whether a line starts a logical line."""
 
     def __init__(self) -> None:
+        """Start outside any bracket or string."""
         self.depth = 0
         self.quote = ""  # the open string's delimiter
         self.continued = False
 
     def at_logical_start(self) -> bool:
+        """Whether the next line begins a new statement."""
         return not (self.depth or self.quote or self.continued)
 
     def feed(self, line: str) -> None:
+        """Account for one line of Python: brackets, strings, comments and backslash continuations."""
         text = line.rstrip("\r\n")
         self.continued = False
         position, end = 0, len(text)
@@ -305,6 +321,7 @@ def _place(line: int, layout: Sequence[Tuple[int, int]]) -> Tuple[int, int]:
 
 
 def _in_cell(finding: Finding, layout: Sequence[Tuple[int, int]]) -> Finding:
+    """The finding with its cell number and its line inside that cell."""
     number, line = _place(finding.line, layout)
     return dataclasses.replace(finding, line=line, cell=number)
 
@@ -339,20 +356,23 @@ def _split(output: str, cells: Sequence[_Cell], nonce: str) -> List[str]:
 
 
 def _restore(cell: _Cell, lines: List[str], nonce: str) -> str:
+    """The cell's new source: placeholders replaced by the IPython lines they stood for."""
     if cell.skipped:
         return cell.original
-    pattern = re.compile(r"[ \t]*__migrator_mask_(\d+)" + re.escape(nonce) + r"__(?:, [\w, ]*)?\n?")
+    pattern = re.compile(r"[ \t]*__migrator_mask_(\d+)" + re.escape(nonce) + r"__")
     restored: List[str] = []
     seen = set()
     index = 0
     while index < len(lines):
-        match = pattern.fullmatch(lines[index])
+        match = pattern.match(lines[index])
         if match and int(match.group(1)) in cell.masks:
             mask = int(match.group(1))
-            original = cell.masks[mask]
+            original, placeholder = cell.masks[mask]
+            if [line.rstrip("\n") for line in lines[index:index + len(placeholder)]] != [line.rstrip("\n") for line in placeholder]:
+                raise NotebookError(f"cannot map the fixes back to cell {cell.number} (IPython lines changed); notebook left unchanged")
             seen.add(mask)
             restored.extend(original)
-            index += len(original)
+            index += len(placeholder)
             continue
         restored.append(lines[index])
         index += 1
@@ -377,7 +397,7 @@ def _layout_of(sources: Sequence[str], cells: Sequence[_Cell]) -> List[Tuple[int
     return layout
 
 
-def _splice(text: str, notebook: dict, cells: Sequence[_Cell], new_sources: Sequence[str]) -> str:
+def _splice(text: str, cells: Sequence[_Cell], new_sources: Sequence[str]) -> str:
     """The original JSON text with only the changed cells' `source` values replaced."""
     spans = _source_spans(text)
     style = _Style.of(text)
@@ -399,6 +419,7 @@ _WHITESPACE = re.compile(r"[ \t\n\r]*")
 
 
 def _skip(text: str, position: int) -> int:
+    """The position after any JSON whitespace at `position`."""
     return _WHITESPACE.match(text, position).end()  # type: ignore[union-attr]
 
 
@@ -457,6 +478,7 @@ class _Style:
 
     @classmethod
     def of(cls, text: str) -> "_Style":
+        """The style of a notebook's JSON text."""
         match = re.match(r"\s*\{\n([ \t]*)\S", text)
         indent = match.group(1) if match else None
         if any(ord(char) > 127 for char in text):
@@ -487,4 +509,5 @@ class _Style:
         return "[\n" + ",\n".join(item_indent + item for item in items) + "\n" + close_indent + "]"
 
     def _string(self, value: str) -> str:
+        """A JSON string, escaped as the file escapes."""
         return json.dumps(value, ensure_ascii=self.ensure_ascii)

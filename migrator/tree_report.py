@@ -49,6 +49,7 @@ def needs_human(finding: Finding, settings: Settings, fixing: bool) -> bool:
 
 
 def _why(finding: Finding, settings: Settings) -> str:
+    """Why a finding was left for a human."""
     if finding.safety is Safety.NONE:
         return "report only"
     if finding.safety is Safety.UNSAFE and not settings.unsafe_fixes:
@@ -72,12 +73,14 @@ def _by_rule(outcomes: Sequence[FileOutcome]) -> List[Tuple[str, str, int, int]]
 
 
 def _era(outcome: FileOutcome) -> str:
+    """The torch version the file was written for, as `0.3`, or empty when unknown."""
     if outcome.era is None:
         return ""
     return f"{outcome.era[0]}.{outcome.era[1]}"
 
 
 def _finding_record(finding: Finding, settings: Optional[Settings] = None) -> dict:
+    """A finding as plain data; with `settings`, also why it was left."""
     record = {"line": finding.line, "column": finding.column, "code": finding.code, "name": finding.name}
     if finding.cell:
         record["cell"] = finding.cell
@@ -141,12 +144,14 @@ def _cell(text: object) -> str:
 
 
 def _code(text: str) -> str:
+    """`text` as Markdown inline code, even when it holds a backtick."""
     fence = "``" if "`" in text else "`"
     padding = " " if "`" in text else ""
     return f"{fence}{padding}{text}{padding}{fence}"
 
 
 def _markdown(outcomes: Sequence[FileOutcome], tally: Tally, settings: Settings, fixing: bool, diff: bool) -> str:
+    """The report as Markdown."""
     data = report_data(outcomes, tally, settings, fixing, diff)
     summary = data["summary"]
     verb = "would be " if diff else ""
@@ -214,6 +219,7 @@ def _markdown(outcomes: Sequence[FileOutcome], tally: Tally, settings: Settings,
 
 
 def _grouped(records: Sequence[dict], with_why: bool) -> List[str]:
+    """Finding records as Markdown list items under one heading per file."""
     lines: List[str] = []
     current = None
     for record in records:

@@ -43,9 +43,11 @@ def copy_tree(source: Path, target: Path, prune: Optional[str] = None) -> CopyRe
     result = CopyResult()
 
     def failed(path: str, why: str) -> None:
+        """Record a file that could not be copied."""
         result.failed.append(FileOutcome(path, error=f"cannot copy: {why}"))
 
     def walk_error(error: OSError) -> None:
+        """Record a directory that could not be listed."""
         failed(error.filename or str(source), error.strerror or str(error))
 
     for directory, dirnames, filenames in os.walk(source, followlinks=False, onerror=walk_error):
@@ -76,6 +78,7 @@ def copy_tree(source: Path, target: Path, prune: Optional[str] = None) -> CopyRe
 
 
 def _copy_entry(path: str, copy: str, result: CopyResult, failed) -> None:
+    """Copy one file or link; count it in `result`, or report why it could not be copied."""
     try:
         info = os.lstat(path)
         if os.path.isdir(copy) and not os.path.islink(copy):
@@ -107,10 +110,12 @@ def finish_directories(result: CopyResult) -> None:
 
 
 def _inside(path: str, root: str) -> bool:
+    """Whether real path `path` is `root` or lies under it."""
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def _check_target(source: Path, target: Path, force: bool) -> None:
+    """Refuse an output that overlaps the source, or holds files, unless forced."""
     real_source, real_target = os.path.realpath(source), os.path.realpath(target)
     if real_source == real_target:
         raise cli.Failure(f"--out {target} is the source itself; leave out --out to upgrade in place")

@@ -13,6 +13,7 @@ Nothing here imports torch: torch is only imported inside the child processes.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import math
 import os
@@ -22,11 +23,12 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from migrator.harness.determinism import child_environment
 
@@ -35,6 +37,8 @@ DEFAULT_TIMEOUT = 120.0
 DEFAULT_MEMORY_LIMIT = 4 << 30
 SHOWN_DIFFERENCES = 5
 STDERR_TAIL = 12
+PROGRESS_AFTER = 5.0  # seconds before the first progress line, then one every PROGRESS_EVERY
+PROGRESS_EVERY = 10.0
 
 # The scratch copy is a copy, not a link farm; refuse to copy a whole home directory.
 MAX_COPY_BYTES = 1 << 30
@@ -715,7 +719,7 @@ def run_children(children: List[_Child], options: VerifyOptions, progress: Optio
     env = child_environment(os.environ, seed=options.seed, offline=options.offline, pythonpath=_child_pythonpath())
     jobs = max(1, min(len(children), os.cpu_count() or 1)) if options.parallel else 1
     pending, running = list(children), []
-    next_report = time.monotonic() + 5.0
+    next_report = time.monotonic() + PROGRESS_AFTER
     try:
         while pending or running:
             while pending and len(running) < jobs:
@@ -728,7 +732,7 @@ def run_children(children: List[_Child], options: VerifyOptions, progress: Optio
             if progress is not None and running and now >= next_report:
                 started = [c for c in children if c.process is not None]
                 progress(f"{name}: " + "; ".join(_progress_part(c, now) for c in started))
-                next_report = now + 10.0
+                next_report = now + PROGRESS_EVERY
     finally:
         for child in children:  # also on Ctrl-C, and for stray grandchildren of finished runs
             _kill(child)
@@ -768,6 +772,32 @@ def verify_against(
     """
     script = Path(script)
     original_runtime = f"legacy {options.era}" if options.original_runtime == "legacy" else "stock"
+    with _terminate_as_interrupt():
+        return _verify_against(script, migrations, original_runtime, options, progress)
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C meanwhile, so children are killed and scratch copies removed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _verify_against(
+    script: Path, migrations: Sequence[Union[Path, bytes]], original_runtime: str, options: VerifyOptions,
+    progress: Optional[ProgressCallback],
+) -> List[Verdict]:
+    """`verify_against` without the signal handling."""
     root = Path(tempfile.mkdtemp(prefix="migrator-verify-")).resolve()
     try:
         output = root / "output"

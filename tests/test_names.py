@@ -88,3 +88,10 @@ def test_local_spelling_prefers_existing_bindings():
     assert table.local_name_for("torch.sigmoid") == "th.sigmoid"
     assert table.local_name_for("torch.nn.MSELoss") == "nn.MSELoss"
     assert table.local_name_for("numpy.zeros") is None
+
+
+def test_match_statements_are_walked():
+    source = "match x:\n    case 1:\n        from torch.autograd import Variable\n    case _:\n        pass\nVariable(x)\n"
+    module = cst.parse_module(source)
+    table = ImportTable.from_module(module)
+    assert table.qualified_name(_calls(module)[0].func) == "torch.autograd.Variable"

@@ -22,6 +22,7 @@ TRICKY = "files = !ls\ns = '''\n%not a magic\n'''\nv = (10\n     % 3)\n??torch.c
 
 
 def _notebook(*sources, markdown="# Títle: ünïcode", language="python"):
+    """A notebook: one markdown cell, then a code cell with an output per source."""
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": language}
     notebook.cells = [nbformat.v4.new_markdown_cell(markdown)]
@@ -34,15 +35,18 @@ def _notebook(*sources, markdown="# Títle: ünïcode", language="python"):
 
 
 def _write(path, notebook):
+    """Write as Jupyter does; return the bytes written."""
     nbformat.write(notebook, str(path))
     return path.read_bytes()
 
 
 def _cells(data: bytes):
+    """Every cell's source text."""
     return ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in json.loads(data)["cells"]]
 
 
 def _changed_lines(before: bytes, after: bytes):
+    """The removed (-) and added (+) lines of the JSON text."""
     diff = difflib.ndiff(before.decode().splitlines(), after.decode().splitlines())
     return [line for line in diff if line[:1] in "+-"]
 
@@ -142,6 +146,13 @@ def test_an_import_used_only_by_a_magic_line_is_kept():
     cells = _cells(result.output)
     assert cells[1] == "from torch.autograd import Variable\nimport torch"
     assert cells[2] == "x = torch.ones(2)\n%timeit Variable(x)"
+
+
+def test_a_continued_shell_line_survives_removing_the_next_statement():
+    notebook = _notebook("!pip install \\\n    foo \\\n    bar\nfrom torch.autograd import Variable\nimport torch\nx = Variable(torch.ones(1))")
+    result = transform_notebook(nbformat.writes(notebook).encode(), Settings(), "nb.ipynb", fix=True)
+    assert result.error is None
+    assert _cells(result.output)[1] == "!pip install \\\n    foo \\\n    bar\nimport torch\nx = torch.ones(1)"
 
 
 def test_other_languages_and_clean_notebooks_are_left_alone():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -30,6 +29,7 @@ IN_CELL = Finding("TM101", "variable-wrapper", "`Variable(...)` is a no-op; use 
 
 
 def _outcomes():
+    """A run over four files: changed with leftovers, a changed notebook, a clean file, a broken one."""
     return [
         FileOutcome("pkg/b.py", fixed=(FIXED,), remaining=(REPORT_ONLY, UNSAFE), changed=True, parsed=True, era=(0, 3), era_reason="`Variable(...)` (at most 0.3)"),
         FileOutcome("pkg/a.ipynb", fixed=(IN_CELL,), changed=True, parsed=True),
@@ -39,6 +39,7 @@ def _outcomes():
 
 
 def _tally(outcomes, settings):
+    """The tally the CLI would have kept."""
     tally = Tally()
     for outcome in outcomes:
         tally.add(outcome, settings.unsafe_fixes)

@@ -29,11 +29,13 @@ BINARY = bytes(range(256)) * 4
 
 
 def invoke(*args):
+    """Run the CLI in process."""
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
 @pytest.fixture
 def source(tmp_path):
+    """A tree with code, a notebook, data, modes, an empty directory and links (good, dangling, to a directory)."""
     root = tmp_path / "src"
     (root / "pkg").mkdir(parents=True)
     (root / "data").mkdir()
@@ -167,6 +169,7 @@ def test_upgrade_errors(tmp_path):
 
 
 def _git(root, *args):
+    """Run git in `root`."""
     subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
 
 
@@ -190,7 +193,10 @@ def test_directories_skip_what_gitignore_excludes(tmp_path):
 
 
 class _Terminal(io.StringIO):
+    """A stderr that says it is a terminal."""
+
     def isatty(self):
+        """Claim to be a terminal."""
         return True
 
 

@@ -59,7 +59,9 @@ def _print_script_traceback(error: BaseException, path: str) -> None:
     tb = error.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename != path:
         tb = tb.tb_next
-    traceback.print_exception(type(error), error, tb if tb is not None else None)
+    if tb is None and not isinstance(error, SyntaxError):
+        tb = error.__traceback__  # raised before the script ran: keep every frame
+    traceback.print_exception(type(error), error, tb)
 
 
 def _exit_code(error: SystemExit) -> int:
@@ -131,7 +133,8 @@ def _prepare(recorder: Optional[Any], seed: Optional[int]) -> None:
             determinism.make_deterministic()
             determinism.seed_torch(seed)
 
-    hooks.when_imported("torch", prepare_torch)
+    if recorder is not None or seed is not None:
+        hooks.when_imported("torch", prepare_torch)
     if seed is not None:
         determinism.seed_python(seed)
         hooks.when_imported("numpy", functools.partial(determinism.seed_numpy, seed))

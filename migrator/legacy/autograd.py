@@ -4,15 +4,19 @@ Restores `Variable(x, volatile=True)`, `v.volatile`, `y.creator`,
 `backward(retain_variables=...)`, `torch.autograd.backward(variables=, grad_variables=)`
 and old-style (non-static) `autograd.Function` subclasses called as `MyFn()(x)`.
 
+Up to 0.3 a Variable was a wrapper distinct from a Tensor; `Variable(...)` results are
+flagged so `scalars` can give Tensors their Python-number indexing (`is_variable`).
+
 Volatility (<= 0.3) is emulated at module granularity, not per op: a module called with
 a volatile input runs under `torch.no_grad()` and its outputs are volatile. This covers
-the era's idiom `model(Variable(x, volatile=True))` at no cost for scripts that never
-create a volatile Variable, whereas faithful per-op propagation needs a global
-`TorchFunctionMode` (about +65 % on a small MLP, catalog section 5). Plain torch ops on a
-volatile tensor (`v.view(...)`) give ordinary tensors that do not require grad, and only
-mixing those with parameters outside a module builds a graph the era would not have:
-same numbers, and since Variables had no `.numpy()` before 0.4, the era's own
-`.data.numpy()` idiom works either way. From 0.4 on volatile had no effect, as here.
+the era's idiom `model(Variable(x, volatile=True))`; the `Module.__call__` wrapper that
+does it is installed by the first volatile Variable (about 0.2 us per module call from
+then on), whereas faithful per-op propagation needs a global `TorchFunctionMode`
+(about +65 % on a small MLP, catalog section 5). Plain torch ops on a volatile tensor
+(`v.view(...)`) give ordinary tensors that do not require grad, and only mixing those
+with parameters outside a module builds a graph the era would not have: same numbers,
+and since Variables had no `.numpy()` before 0.4, the era's `.data.numpy()` idiom works
+either way. From 0.4 on volatile had no effect, as here.
 """
 
 from __future__ import annotations
@@ -167,6 +171,7 @@ def _scalar_gradients(tensors, grads):
     """Reshape `(1,)` gradients given for 0-dim outputs: 0.3 losses were `(1,)`, so were their gradients."""
 
     def fit(tensor, grad):
+        """`grad` reshaped to 0-dim when it is the `(1,)` gradient of a 0-dim `tensor`."""
         if isinstance(grad, torch.Tensor) and isinstance(tensor, torch.Tensor) and tensor.dim() == 0 and grad.shape == (1,):
             return grad.reshape(())
         return grad

@@ -58,9 +58,11 @@ class _Device(contextlib.AbstractContextManager):
     """`with torch.cuda.device(i):` selects nothing on the CPU."""
 
     def __init__(self, device):
+        """Remember the requested index, as `torch.cuda.device` does."""
         self.idx = device
 
     def __exit__(self, *exc_info):
+        """Nothing to restore; exceptions propagate."""
         return None
 
 

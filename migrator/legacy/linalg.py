@@ -161,10 +161,12 @@ def matrix_rank(input, tol=None, symmetric=False):
 
 
 def _norm(normalized):
+    """The `torch.fft` norm for the legacy `normalized` flag."""
     return "ortho" if normalized else "backward"
 
 
 def _signal_dims(signal_ndim):
+    """The last `signal_ndim` dimensions, which the legacy functions transformed."""
     return tuple(range(-signal_ndim, 0))
 
 
@@ -200,6 +202,7 @@ class _CallableFFT(types.ModuleType):
     """The `torch.fft` module made callable: `torch.fft(x, 1)` was a function up to 1.7."""
 
     def __call__(self, input, signal_ndim, normalized=False):
+        """`torch.fft(x, signal_ndim, normalized=False)`."""
         return fft(input, signal_ndim, normalized)
 
 

@@ -8,7 +8,8 @@
 - Up to 1.3 `get_lr()` returned the current learning rate.
 - Up to 1.4 built-in optimizers updated `p.data`, which does not bump the autograd
   version counter, so a second `backward()` through a graph that saw the parameters
-  before `optimizer.step()` silently used the new values instead of raising.
+  before `optimizer.step()` silently used the new values instead of raising. The step
+  runs as in 2.x (same numbers) and the parameters' version counters are then reset.
 - `verbose=` (all 1.x schedulers, and ReduceLROnPlateau's 5th positional argument) is
   accepted and dropped; its "Adjusting learning rate" messages are not printed.
 """
@@ -32,6 +33,8 @@ _ERA_SCHEDULERS = (
     lr_scheduler.CosineAnnealingLR,
 )
 _FIRST_STEP = "_legacy_first_step"
+_VERSIONS = "_legacy_versions"
+_set_versions = getattr(torch._C._autograd, "_unsafe_set_version_counter", None)
 
 
 def _zeroing(zero_grad):
@@ -99,41 +102,17 @@ def _without_verbose(cls):
     cls.__init__ = legacy_init
 
 
-def _updating_data(optimizer, args, kwargs):
-    """Optimizer pre-step hook (<= 1.4): step on `p.data` aliases so version counters stay put.
-
-    The aliases share storage with the parameters, carry their gradients and their
-    optimizer state for the duration of the step; `_restoring_params` undoes the swap.
-    """
-    if isinstance(optimizer, torch.optim.LBFGS):
-        return None
-    state = optimizer.state
-    swapped = []
-    for group in optimizer.param_groups:
-        params = group["params"]
-        aliases = []
-        for p in params:
-            alias = p.data
-            if p.grad is not None:
-                alias.grad = p.grad
-            if p in state:
-                state[alias] = state.pop(p)
-            aliases.append(alias)
-        group["params"] = aliases
-        swapped.append((group, params, aliases))
-    optimizer.__dict__["_legacy_swapped"] = swapped
-    return None
+def _recording_versions(optimizer, args, kwargs):
+    """Optimizer pre-step hook (<= 1.4): remember each parameter's autograd version counter."""
+    params = [p for group in optimizer.param_groups for p in group["params"]]
+    optimizer.__dict__[_VERSIONS] = (params, [p._version for p in params])
 
 
-def _restoring_params(optimizer, args, kwargs):
-    """Optimizer post-step hook (<= 1.4): put the parameters and their state back."""
-    swapped = optimizer.__dict__.pop("_legacy_swapped", ())
-    state = optimizer.state
-    for group, params, aliases in swapped:
-        group["params"] = params
-        for p, alias in zip(params, aliases):
-            if alias in state:
-                state[p] = state.pop(alias)
+def _restoring_versions(optimizer, args, kwargs):
+    """Optimizer post-step hook (<= 1.4): put the version counters back, as `p.data` updates left them."""
+    params, versions = optimizer.__dict__.pop(_VERSIONS, ((), ()))
+    if params:
+        _set_versions(params, versions)
 
 
 def install(era: str) -> None:
@@ -155,6 +134,6 @@ def install(era: str) -> None:
             if isinstance(cls, type) and issubclass(cls, lr_scheduler.LRScheduler) and "get_lr" in cls.__dict__:
                 if cls is not lr_scheduler.LRScheduler:
                     cls.get_lr = _current_lr(cls.__dict__["get_lr"])
-    if at_most(era, "1.4"):
-        _optimizer.register_optimizer_step_pre_hook(_updating_data)
-        _optimizer.register_optimizer_step_post_hook(_restoring_params)
+    if at_most(era, "1.4") and _set_versions is not None:
+        _optimizer.register_optimizer_step_pre_hook(_recording_versions)
+        _optimizer.register_optimizer_step_post_hook(_restoring_versions)

@@ -29,6 +29,7 @@ class _RemovedModules(importlib.abc.MetaPathFinder):
     """Finds the removed modules first, to fail with a message naming them."""
 
     def find_spec(self, fullname, path=None, target=None):
+        """Raise for a removed module; None lets the other finders handle every other import."""
         for name, what in _REMOVED.items():
             if fullname == name or fullname.startswith(name + "."):
                 raise RemovedModuleError(f"`import {fullname}`: {what} cannot be emulated")

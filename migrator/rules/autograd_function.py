@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
+import re
+
 import libcst as cst
 
 from migrator.rule import Rule, Safety, fixes, keeps, reports
@@ -609,6 +611,24 @@ def _function_classes(context, node: cst.ClassDef) -> Optional[List[str]]:
     return None
 
 
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z0-9]+(?:[\s,]+[A-Za-z0-9]+)*))?", re.I)
+
+
+def _suppressed(node: cst.CSTNode, parents: Dict[int, cst.CSTNode], code: str) -> bool:
+    """Whether the line holding `node` (a class header, or a simple statement) says `# noqa` for `code`."""
+    if isinstance(node, cst.ClassDef):
+        header = getattr(node.body, "header", None)
+        comment = header.comment if header is not None else None
+    else:
+        statement, _ = _statement_in(node, parents)
+        comment = statement.trailing_whitespace.comment if isinstance(statement, cst.SimpleStatementLine) else None
+    match = _NOQA.search(comment.value) if comment is not None else None
+    if match is None:
+        return False
+    codes = match.group("codes")
+    return codes is None or any(code.startswith(c.upper()) for c in re.split(r"[\s,]+", codes) if c)
+
+
 # --- the rules -------------------------------------------------------------------------------------
 
 
@@ -738,6 +758,10 @@ class LegacyFunction(Rule):
                 self.report(cls, message=self.message + f" (not rewritten: {sites})")
                 continue
             assert isinstance(legacy, _Legacy)
+            if any(_suppressed(node, parents, self.code) for node in [cls, *(site.position for site in sites)]):
+                # One `# noqa` holds back the class and every use: they only work together.
+                self.report(cls, message=self.message + " (not rewritten: `# noqa` on the class or one of its uses)")
+                continue
             edits[id(cls)] = lambda updated, legacy=legacy: rewrite_legacy(updated, legacy)  # type: ignore[misc]
             safety = Safety.UNSAFE if legacy.extra else Safety.SAFE
             note = " (unsafe: `__init__` arguments are now evaluated when it is applied)" if legacy.extra else ""

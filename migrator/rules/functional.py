@@ -84,7 +84,8 @@ _LIKE_FACTORIES = frozenset("torch." + n for n in "randn_like rand_like zeros_li
 _SAME_RANK_METHODS = frozenset(
     "float double half long int short byte bool cuda cpu contiguous clone detach exp log abs neg sqrt rsqrt sigmoid "
     "tanh relu to type type_as requires_grad_ transpose clamp pow mul div add sub masked_fill softmax log_softmax "
-    "sin cos".split()
+    "sin cos tan atan round floor ceil sign trunc frac reciprocal square log1p expm1 clamp_min clamp_max "
+    "fill_ zero_ normal_ uniform_ bernoulli bernoulli_ mul_ div_ add_ sub_ abs_ neg_ clamp_ sigmoid_ tanh_ relu_".split()
 )
 _REDUCTIONS = frozenset("sum mean prod std var argmax argmin norm logsumexp".split())
 _SAME_RANK_MODULES = frozenset(
@@ -387,8 +388,8 @@ class RankFlow:
         name = self.context.qualified_name(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
         if name is not None and name.startswith("torch"):
             return self._function_rank(name, call, given, env)
-        callee = dotted(func)
-        if callee is not None and callee in self.modules:
+        callee = self._module_name(dotted(func))
+        if callee is not None:
             delta = self.modules[callee]
         elif isinstance(func, cst.Call):
             delta = self.module_delta(func)
@@ -402,6 +403,17 @@ class RankFlow:
             return None if rank is None else rank + delta
         if isinstance(func, cst.Attribute):
             return self._method_rank(func.attr.value, func.value, call, given, env)
+        return None
+
+    def _module_name(self, callee: Optional[str]) -> Optional[str]:
+        """The key of `self.modules` a called name refers to: itself, or `self.fc` for `model.fc`."""
+        if callee is None:
+            return None
+        if callee in self.modules:
+            return callee
+        head, _, attr = callee.partition(".")
+        if attr and "." not in attr and head != "self" and "self." + attr in self.modules:
+            return "self." + attr
         return None
 
     def _function_rank(self, name: str, call: cst.Call, given: List[cst.BaseExpression], env: Env) -> Optional[int]:
@@ -709,8 +721,8 @@ class UpsampleRecomputeScale(Rule):
     literal (a fraction, or an expression).
     Why: up to 1.5 a scale factor only chose the output size, and the kernel then used the
     ratio of the sizes; torch 1.6 started sampling with the given factor itself, which
-    differs for non-integer factors (3x3 by 1.5 with bilinear interpolation gives other
-    values).
+    differs for non-integer factors (3x3 by 1.5, bilinear without aligned corners, differs by
+    up to 0.49).
     Example: `F.interpolate(x, scale_factor=1.5, mode='bilinear')` becomes
     `F.interpolate(x, scale_factor=1.5, mode='bilinear', recompute_scale_factor=True)`.
     Fix safety: unsafe: exact for the code's era, but it rests on the source era and

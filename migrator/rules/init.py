@@ -26,6 +26,8 @@ class FromImportRenameRule(RenameRule):
     """
 
     def _check(self, node: cst.BaseExpression) -> None:
+        if isinstance(node, cst.Attribute) and self._rename_attribute(node):
+            return
         direct = self._from_import_spelling(node)
         if direct is None:
             super()._check(node)
@@ -39,6 +41,16 @@ class FromImportRenameRule(RenameRule):
             releases=(binding,),
             message=message,
         )
+
+    def _rename_attribute(self, node: cst.Attribute) -> bool:
+        """`nn.init.uniform` -> `nn.init.uniform_`: keep the file's spelling when only the last name changes."""
+        old = self.context.qualified_name(node)
+        new = self.renames.get(old) if old else None
+        if new is None or old.rsplit(".", 1)[0] != new.rsplit(".", 1)[0]:  # type: ignore[union-attr]
+            return False
+        message = self.message.format(old=old.rsplit(".", 1)[-1], new=new)  # type: ignore[union-attr]
+        self.report(node.attr, cst.Name(new.rsplit(".", 1)[-1]), message=message, position_node=node)
+        return True
 
     def _from_import_spelling(
         self, node: cst.BaseExpression

@@ -121,6 +121,7 @@ class _Use:
     index: int = 0
     attr: str = ""
     line: Optional[cst.SimpleStatementLine] = None  # the statement, when the assignment is all of it
+    local: bool = False  # inside a function: a name not used there is not visible to importers either
 
 
 @dataclass
@@ -183,6 +184,8 @@ class _LinalgCall(Rule):
         self._matches: List[_Match] = []
         self.names: Counter = Counter()
         self._torch: Optional[bool] = None
+        self._depth = 0
+        self._script = False
 
     # -- matching -----------------------------------------------------------------------------
 
@@ -232,6 +235,15 @@ class _LinalgCall(Rule):
     def visit_Name(self, node: cst.Name) -> None:
         self.names[node.value] += 1
 
+    def visit_Module(self, node: cst.Module) -> None:
+        self._script = _is_script(node)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._depth += 1
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._depth -= 1
+
     def visit_Assign(self, node: cst.Assign) -> None:
         if len(node.targets) != 1 or not isinstance(node.value, cst.Call):
             return
@@ -244,7 +256,7 @@ class _LinalgCall(Rule):
         if self._lines and len(self._lines[-1].body) == 1 and self._lines[-1].body[0] is node:
             line = self._lines[-1]
         targets = tuple(e.value for e in target.elements)
-        self._record(node.value, _Use("unpack", node, targets=targets, line=line))
+        self._record(node.value, _Use("unpack", node, targets=targets, line=line, local=self._depth > 0 or self._script))
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         if isinstance(node.value, cst.Call):
@@ -276,9 +288,12 @@ class _LinalgCall(Rule):
         """Whether the target torch has what a variant of the fix needs."""
         return self.context.target >= parse_version(version)
 
-    def unused(self, target: cst.BaseExpression) -> bool:
-        """A target that is `_` or a name that occurs nowhere else in the file."""
-        return isinstance(target, cst.Name) and (target.value == "_" or self.names[target.value] <= 1)
+    def unused(self, target: cst.BaseExpression, use: Optional[_Use] = None) -> bool:
+        """A target that is `_`, or a name that occurs nowhere else and that no other module
+        can import: a function's local, or a global of a script (see `_is_script`)."""
+        if not isinstance(target, cst.Name):
+            return False
+        return target.value == "_" or (use is not None and use.local and self.names[target.value] <= 1)
 
     def emit(self, match: _Match, node: cst.CSTNode, replacement, parts: Optional[_Parts] = None, **kwargs) -> None:
         """Report `node` (a use of the match) with its replacement, the imports it needs and
@@ -294,7 +309,7 @@ class _LinalgCall(Rule):
     def replace_first(self, match: _Match, text: str, parts: _Parts, **kwargs) -> bool:
         """Replace a use of the first result only (`X, _ = f()`, `f()[0]`, `f().<first>`); False for other uses."""
         use = match.use
-        if use.kind == "unpack" and len(use.targets) >= 2 and all(self.unused(t) for t in use.targets[1:]):
+        if use.kind == "unpack" and len(use.targets) >= 2 and all(self.unused(t, use) for t in use.targets[1:]):
             first = use.targets[0]
             statement = cst.parse_statement(f"{_code(first)} = {text}").body[0]
             statement = statement.with_changes(semicolon=use.node.semicolon)  # type: ignore[attr-defined]
@@ -309,6 +324,23 @@ class _LinalgCall(Rule):
 
     def report_use(self, match: _Match, why: str) -> None:
         self.report(match.call, message=f"{self.message} ({why})")
+
+
+def _is_script(module: cst.Module) -> bool:
+    """A file run as a program rather than imported: an `if __name__ == '__main__':` block,
+    or top-level loops or `print` calls, which a library module does not have."""
+    for statement in module.body:
+        if isinstance(statement, (cst.For, cst.While)):
+            return True
+        if isinstance(statement, cst.If) and "__name__" in _code(statement.test):
+            return True
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+                    func = small.value.func
+                    if isinstance(func, cst.Name) and func.value == "print":
+                        return True
+    return False
 
 
 def _releases(context, func: cst.BaseExpression) -> Tuple[str, ...]:
@@ -378,9 +410,9 @@ class Gesv(_LinalgCall):
     methods = {"gesv": "gesv"}
     examples = (
         fixes(
-            "import torch\nX, LU = torch.gesv(B, A)\nprint(X)\n",
-            "import torch\nX = torch.linalg.solve(A, B)\nprint(X)\n",
-            id="lu-unused",
+            "import torch\ndef fit(A, B):\n    X, LU = torch.gesv(B, A)\n    return X\n",
+            "import torch\ndef fit(A, B):\n    X = torch.linalg.solve(A, B)\n    return X\n",
+            id="lu-unused-local",
         ),
         fixes(
             "import torch as th\nx, _ = th.gesv(y, K)\nz = th.solve(b, M)[0]\nw = th.solve(b, M).solution\n",
@@ -388,11 +420,16 @@ class Gesv(_LinalgCall):
             id="alias",
         ),
         fixes(
-            "from torch import gesv\n\nw, LU = gesv(b, A)  # solve\nprint(torch.diag(LU))\n",
-            "import torch\n\nLU, pivots = torch.linalg.lu_factor(A)\nw = torch.linalg.lu_solve(LU, pivots, b)  # solve\nprint(torch.diag(LU))\n",
+            "from torch import gesv\n\nw, LU = gesv(b, A)  # solve\nprint(w, torch.diag(LU))\n",
+            "import torch\n\nLU, pivots = torch.linalg.lu_factor(A)\nw = torch.linalg.lu_solve(LU, pivots, b)  # solve\nprint(w, torch.diag(LU))\n",
             id="lu-used",
         ),
         fixes("import torch\nX = b.gesv(A)[0]\n", "import torch\nX = torch.linalg.solve(A, b)\n", id="method"),
+        fixes(
+            "import torch\n_, LU = torch.gesv(y, K)\nd = LU.diag()\n",
+            "import torch\nLU = torch.linalg.lu_factor(K).LU\nd = LU.diag()\n",
+            id="factors-only",
+        ),
         reports("import torch\nresult = torch.gesv(B, A)\nuse(result)\n", id="pair-kept"),
         keeps("import numpy as np\nx = np.linalg.solve(A, b)\n", id="numpy"),
         keeps("def gesv(b, a):\n    return b\nx, lu = gesv(b, a)\n", id="own-function"),
@@ -422,6 +459,12 @@ class Gesv(_LinalgCall):
     def _rewrite_with_factors(self, match: _Match, A: cst.BaseExpression, B: cst.BaseExpression) -> None:
         use = match.use
         X, LU = use.targets
+        if self.unused(X, use) and self.supports("1.11"):  # `_, LU = torch.gesv(B, A)`: the factors alone
+            parts = _Parts(self.context)
+            statement = cst.parse_statement(f"{_code(LU)} = {parts.ref('torch.linalg.lu_factor')}({_code(A)}).LU").body[0]
+            statement = statement.with_changes(semicolon=use.node.semicolon)  # type: ignore[attr-defined]
+            self.emit(match, use.node, statement, parts)
+            return
         if use.line is None or not isinstance(LU, cst.Name) or not self.supports("1.13"):
             self.report_use(match, "the LU factors are used: `torch.linalg.lu_factor(A)` then `torch.linalg.lu_solve`")
             return
@@ -674,9 +717,10 @@ class Qr(_LinalgCall):
 
 
 class _CholeskyLike(_LinalgCall):
-    """torch.cholesky / torch.potrf: `torch.linalg.cholesky(A, upper=...)` with the legacy default."""
+    """torch.cholesky / torch.potrf: `torch.linalg.cholesky` with the legacy `upper` default."""
 
     upper_default: ClassVar[bool] = False
+    upper_as_transpose: ClassVar[bool] = False  # a literal upper=True becomes `.mH` of the lower factor
 
     def rewrite(self, match: _Match) -> None:
         A = match.args["input"]
@@ -685,8 +729,14 @@ class _CholeskyLike(_LinalgCall):
             self.report_use(match, "`upper` is a complex expression")
             return
         parts = _Parts(self.context)
-        flag = "" if upper == "False" else f", upper={upper}"
-        self.replace_call(match, f"{parts.ref('torch.linalg.cholesky')}({_code(A)}{flag})", parts)
+        factor = f"{parts.ref('torch.linalg.cholesky')}({_code(A)}"
+        if upper == "False":
+            text = factor + ")"
+        elif upper == "True" and self.upper_as_transpose:
+            text = factor + ").mH"
+        else:
+            text = factor + f", upper={upper})"
+        self.replace_call(match, text, parts)
 
 
 class Cholesky(_CholeskyLike):
@@ -725,32 +775,35 @@ class Cholesky(_CholeskyLike):
 
 
 class Potrf(_CholeskyLike):
-    """`torch.potrf(A, upper=True)`: use `torch.linalg.cholesky(A, upper=True)`.
+    """`torch.potrf(A, upper=True)`: use `torch.linalg.cholesky(A).mH`.
 
-    What it does: `torch.potrf(A)` / `A.potrf()` becomes `torch.linalg.cholesky(A, upper=True)`
-    (the legacy default); `upper=False` becomes `torch.linalg.cholesky(A)`.
+    What it does: `torch.potrf(A)` / `A.potrf()` becomes `torch.linalg.cholesky(A).mH`, the
+    upper factor (the legacy default); `upper=False` becomes `torch.linalg.cholesky(A)`; a
+    non-literal flag becomes `torch.linalg.cholesky(A, upper=flag)`.
     Why: `potrf` was renamed `cholesky` in torch 1.0 and removed; it returned the UPPER
     factor by default (A = U^T U), while `torch.cholesky` and `torch.linalg.cholesky`
     default to the lower one: dropping the default silently transposes the factor.
-    Example: `U = torch.potrf(K)` becomes `U = torch.linalg.cholesky(K, upper=True)`.
-    Fix safety: safe: LAPACK potrf on the upper triangle, as legacy computed it.
+    Example: `U = torch.potrf(K)` becomes `U = torch.linalg.cholesky(K).mH`.
+    Fix safety: safe: U = L^H for the unique Cholesky factors (the form torch's own
+    deprecation notice gives, and the one the legacy runtime computes, bitwise).
     """
 
     code = "TM807"
-    message = "`torch.potrf` is removed and defaulted to the upper factor; use `torch.linalg.cholesky(A, upper=True)`"
+    message = "`torch.potrf` is removed and defaulted to the upper factor; use `torch.linalg.cholesky(A).mH`"
     safety = Safety.SAFE
     triggers = ("potrf",)
     changed_in = "1.0"
-    requires = "1.10"
+    requires = "1.11"
+    upper_as_transpose = True
     signatures = {"potrf": ("input", "upper")}
     functions = {"torch.potrf": "potrf"}
     methods = {"potrf": "potrf"}
     upper_default = True
     examples = (
-        fixes("import torch\nU = torch.potrf(K)\n", "import torch\nU = torch.linalg.cholesky(K, upper=True)\n", id="default-upper"),
+        fixes("import torch\nU = torch.potrf(K)\n", "import torch\nU = torch.linalg.cholesky(K).mH\n", id="default-upper"),
         fixes(
             "import torch as th\nL = th.potrf(K, False)\nU = K.potrf()\n",
-            "import torch as th\nL = th.linalg.cholesky(K)\nU = th.linalg.cholesky(K, upper=True)\n",
+            "import torch as th\nL = th.linalg.cholesky(K)\nU = th.linalg.cholesky(K).mH\n",
             id="alias-lower-method",
         ),
         fixes(
@@ -1040,8 +1093,8 @@ class Btrisolve(_LinalgCall):
             id="function",
         ),
         fixes(
-            "import torch as th\nx = b.btrisolve(*A_LU)\ny = th.btrisolve(b + 1, LU, piv)\n",
-            "import torch as th\nx = th.linalg.lu_solve(*A_LU, b.unsqueeze(-1)).squeeze(-1)\ny = th.linalg.lu_solve(LU, piv, (b + 1).unsqueeze(-1)).squeeze(-1)\n",
+            "import torch as th\nx = b.btrisolve(*A_LU)\ny = th.btrisolve(b + 1, LU, piv)\nz = th.btrisolve(c, *A_LU)\n",
+            "import torch as th\nx = th.linalg.lu_solve(*A_LU, b.unsqueeze(-1)).squeeze(-1)\ny = th.linalg.lu_solve(LU, piv, (b + 1).unsqueeze(-1)).squeeze(-1)\nz = th.linalg.lu_solve(*A_LU, c.unsqueeze(-1)).squeeze(-1)\n",
             id="alias-method-star",
         ),
         keeps("def btrisolve(b, lu, p):\n    return b\nx = btrisolve(b, LU, piv)\n", id="own-function"),
@@ -1050,14 +1103,17 @@ class Btrisolve(_LinalgCall):
 
     def _match(self, call: cst.Call):
         func = call.func
-        if (
-            isinstance(func, cst.Attribute)
-            and func.attr.value == "btrisolve"
-            and self.context.names.binding_of(func.value) is None
-            and len(call.args) == 1
-            and call.args[0].star == "*"
-        ):
-            return "btrisolve", {"input": func.value, "star": call.args[0].value}, True
+        star = [a for a in call.args if a.star == "*"]
+        if len(star) == 1 and call.args[-1] is star[0] and not any(a.keyword for a in call.args):
+            if (
+                isinstance(func, cst.Attribute)
+                and func.attr.value == "btrisolve"
+                and self.context.names.binding_of(func.value) is None
+                and len(call.args) == 1
+            ):
+                return "btrisolve", {"input": func.value, "star": star[0].value}, True
+            if self.context.qualified_name(func) == "torch.btrisolve" and len(call.args) == 2:
+                return "btrisolve", {"input": call.args[0].value, "star": star[0].value}, False
         return super()._match(call)
 
     def rewrite(self, match: _Match) -> None:
@@ -1481,7 +1537,7 @@ class Svd(_LinalgCall):
             values = f"{parts.ref('torch.linalg.svdvals')}({_code(A)})"
             if use.kind == "index" and use.index == 1:
                 self.emit(match, use.node, parts.expr(values, like=use.node), parts)
-            elif use.kind == "unpack" and len(use.targets) == 3 and self.unused(use.targets[0]) and self.unused(use.targets[2]):
+            elif use.kind == "unpack" and len(use.targets) == 3 and self.unused(use.targets[0], use) and self.unused(use.targets[2], use):
                 statement = cst.parse_statement(f"{_code(use.targets[1])} = {values}").body[0]
                 statement = statement.with_changes(semicolon=use.node.semicolon)  # type: ignore[attr-defined]
                 self.emit(match, use.node, statement, parts)
@@ -1499,7 +1555,7 @@ class Svd(_LinalgCall):
             return
         if use.kind == "unpack" and len(use.targets) == 3:
             V = use.targets[2]
-            if self.unused(V):
+            if self.unused(V, use):
                 statement = cst.parse_statement(f"{_code(use.node.targets[0].target)} = {svd}").body[0]  # type: ignore[attr-defined]
                 statement = statement.with_changes(semicolon=use.node.semicolon)  # type: ignore[attr-defined]
                 self.emit(match, use.node, statement, parts)

@@ -194,7 +194,7 @@ def _trains(statement: cst.CSTNode, rule: _Bindings) -> bool:
                 return True
             if call.func.attr.value == "backward":
                 return True
-        elif isinstance(call.func, cst.Name) and (call.func.value in rule.functions or call.func.value not in _BUILTINS):
+        elif isinstance(call.func, cst.Name) and call.func.value not in _BUILTINS:
             return True
     return False
 
@@ -285,7 +285,7 @@ class SchedulerStepFirst(_SchedulerLoops):
     code = "TM603"
     message = "since torch 1.1 `scheduler.step()` before the epoch's training skips the first learning rate; call it after"
     safety = Safety.UNSAFE
-    triggers = (".step()",)
+    triggers = ("lr_scheduler",)  # every spelling of a scheduler goes through the module name
     changed_in = "1.1"
     source_eras = (None, "1.0")
     example_era = "0.4"
@@ -352,7 +352,7 @@ class SchedulerStepEpoch(_SchedulerLoops):
     code = "TM604"
     message = "`scheduler.step(epoch)` is deprecated; call `scheduler.step()` once per epoch after training"
     safety = Safety.UNSAFE
-    triggers = (".step(",)
+    triggers = ("lr_scheduler",)
     changed_in = "1.4"
     examples = (
         fixes(
@@ -432,7 +432,7 @@ class SchedulerGetLr(_Bindings):
     code = "TM605"
     message = "`scheduler.get_lr()` is internal since torch 1.4; use `scheduler.get_last_lr()`"
     safety = Safety.SAFE
-    triggers = ("get_lr()",)
+    triggers = ("lr_scheduler",)
     changed_in = "1.4"
     requires = "1.4"
     examples = (
@@ -508,7 +508,7 @@ class SchedulerVerbose(Rule):
     code = "TM606"
     message = "schedulers no longer take `verbose` (torch 2.13); drop it and log `get_last_lr()` yourself"
     safety = Safety.SAFE
-    triggers = ("verbose", "ReduceLROnPlateau")
+    triggers = ("lr_scheduler",)
     changed_in = "2.2"
     examples = (
         fixes(
@@ -895,6 +895,11 @@ class TorchSix(Rule):
         self.skip: Set[int] = set()
         self.rebound: Set[str] = set()
         self.in_import = 0
+        self.lines: Dict[int, cst.SimpleStatementLine] = {}
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        for small in node.body:
+            self.lines[id(small)] = node
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         self.in_import += 1
@@ -970,7 +975,14 @@ class TorchSix(Rule):
             if not mapped:
                 self.report(node, message=self.message + " (replace these names by hand)")
                 return
-            self.report(node, cst.RemovalSentinel.REMOVE)
+            line = self.lines.get(id(node))
+            if line is not None and len(line.body) > 1:
+                # `import os; from torch._six import inf`: drop it and the separator it leaves behind
+                rest = [small for small in line.body if small is not node]
+                rest[-1] = rest[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+                self.report(line, line.with_changes(body=rest), position_node=node)
+            else:
+                self.report(node, cst.RemovalSentinel.REMOVE)
         for use, name in self.uses:
             text, needed = _SIX[name]
             self.report(use, cst.parse_expression(text), imports=(needed,) if needed else ())

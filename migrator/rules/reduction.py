@@ -401,7 +401,7 @@ class _LossShapes(_LossModules):
                     self.report(call, fixed, message=self.message + f" (the code gives ranks {a} and {b})")
                 else:
                     self.report(call, message=self.message + self.consequence)
-            elif 1 in (a, b):
+            elif a is None and b == 1:  # a model output against a 1-D target: the catalogue's (N, 1) vs (N)
                 self.report(call, message=self.message + self.consequence)
 
         RankFlow(self.context, on_call).run(original_node)
@@ -439,8 +439,8 @@ class PointwiseLossShapes(_LossShapes):
     What it does: in files written for torch 0.4 or older, finds `mse_loss`, `l1_loss`,
     `smooth_l1_loss` (functional or `nn.MSELoss`/`nn.L1Loss`/`nn.SmoothL1Loss` modules)
     whose input and target have different ranks as stated by the code, and pairs them
-    element-wise with `target.view_as(input)`; a 1-D operand against one of unknown rank is
-    reported.
+    element-wise with `target.view_as(input)`; a 1-D target against an input of unknown rank
+    is reported.
     Why: until 0.4.1 these losses paired the elements of equally sized tensors whatever
     their shapes; torch 1.0 broadcasts them, so (N, 1) against (N) becomes an (N, N)
     comparison with a warning (`Using a target size that is different to the input size`):
@@ -484,7 +484,7 @@ class BCELossShapes(_LossShapes):
 
     What it does: as TM306, for `binary_cross_entropy`, `binary_cross_entropy_with_logits`,
     `soft_margin_loss` and their modules: different stated ranks get
-    `target.view_as(input)`; a 1-D operand against one of unknown rank is reported.
+    `target.view_as(input)`; a 1-D target against an input of unknown rank is reported.
     Why: 0.4 paired equally sized input and target element-wise with a deprecation warning;
     since 1.0 a size mismatch raises (`ValueError: Using a target size (torch.Size([3])) that
     is different to the input size (torch.Size([3, 1])) is deprecated`).

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set, Tuple
+import re
+import string as _string
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
+from migrator.names import dotted
 from migrator.rule import Rule, Safety, fixes, keeps, reports
-from migrator.rules._calls import literal, method_call
+from migrator.rules._calls import find_keyword, literal, method_call
 from migrator.rules._losses import LOSS_FUNCTIONS, LOSS_MODULES, MODERN_LOSS_FUNCTIONS, MODERN_LOSS_MODULES
 
 _FULL_REDUCTIONS = frozenset("sum mean max min prod norm std var median".split())
@@ -257,3 +260,657 @@ def _names_in(target: cst.BaseExpression) -> List[str]:
     if isinstance(target, cst.StarredElement):
         return _names_in(target.value)
     return []
+
+
+def _strip_views(node: cst.BaseExpression) -> Tuple[cst.BaseExpression, bool]:
+    """`x` of `x.data`, `x.data.cpu()`, `x.cpu().data`, `x.detach()`; and whether `.data` was among them."""
+    saw_data = False
+    while True:
+        if isinstance(node, cst.Attribute) and node.attr.value == "data":
+            saw_data = True
+            node = node.value
+        elif (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in ("cpu", "detach")
+            and not node.args
+        ):
+            node = node.func.value
+        else:
+            return node, saw_data
+
+
+def _converted(node: cst.BaseExpression, method: str) -> Optional[cst.BaseExpression]:
+    """`x` of `x.<method>()` (no arguments)."""
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == method and not node.args:
+        return node.func.value
+    return None
+
+
+class _IndexedConversion(_ScalarFacts):
+    """`x.data.<method>()[0]`: the single element of what was a 1-element vector until 0.3."""
+
+    method = ""
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.candidates: List[Tuple[cst.Subscript, cst.BaseExpression, bool]] = []
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if _index(node) not in (0, -1):
+            return
+        converted = _converted(node.value, self.method)
+        if converted is None:
+            return
+        base, saw_data = _strip_views(converted)
+        self.candidates.append((node, base, saw_data))
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        for node, base, saw_data in self.candidates:
+            if self._is_scalar(base, set()):
+                self.fix(node, base)
+            elif saw_data:
+                self.report(node, message=self.message + " (cannot prove the tensor is a scalar: check it)")
+
+    def fix(self, node: cst.Subscript, base: cst.BaseExpression) -> None:
+        self.report(node, method_call(base, "item"))
+
+
+class ScalarNumpyIndex(_IndexedConversion):
+    """`loss.data.numpy()[0]`: the array of a 0-dim tensor has no element 0; use `loss.item()`.
+
+    What it does: `x.data.numpy()[0]` (also `x.data.cpu().numpy()[0]`, `x.cpu().data.numpy()[0]`,
+    `[-1]`) becomes `x.item()` when `x` is provably a scalar (a loss, a full reduction, a name
+    bound only to those); with `.data` on another receiver it is reported.
+    Why: until 0.3 a loss was a 1-element vector and its array a shape-(1,) array; since 0.4 it
+    is 0-dim and indexing its array raises `IndexError: too many indices for array`.
+    Example: `losses.append(loss.data.cpu().numpy()[0])` becomes `losses.append(loss.item())`.
+    Fix safety: unsafe: the legacy value was a numpy float32 and `.item()` gives a Python
+    float (double precision arithmetic afterwards, another `repr`); receivers that may be
+    vectors or matrices (`output.data.numpy()[0]` is a row) are only reported.
+    """
+
+    code = "TM202"
+    message = "indexing the array of a 0-dim tensor raises since torch 0.4; use `.item()`"
+    safety = Safety.UNSAFE
+    triggers = ("numpy()[",)
+    changed_in = "0.4"
+    method = "numpy"
+    examples = (
+        fixes(
+            "import torch\ncrit = torch.nn.MSELoss()\nloss = crit(out, y)\nlosses.append(loss.data.cpu().numpy()[0])\n",
+            "import torch\ncrit = torch.nn.MSELoss()\nloss = crit(out, y)\nlosses.append(loss.item())\n",
+            id="loss",
+        ),
+        fixes(
+            "import torch.nn.functional as Fn\nl = Fn.cross_entropy(o, t)\nv = l.cpu().data.numpy()[0]\n",
+            "import torch.nn.functional as Fn\nl = Fn.cross_entropy(o, t)\nv = l.item()\n",
+            id="aliased-functional",
+        ),
+        reports("first = output.data.numpy()[0]\n", id="unknown-receiver"),
+        keeps("import numpy as np\nrow = np.asarray(x).numpy()[0] if False else arr[0]\n", id="look-alike"),
+        keeps("import torch\nloss = torch.nn.MSELoss()(a, b)\nv = loss.item()\nrow = out.detach().numpy()[0]\n", id="modern"),
+    )
+
+
+class ScalarListIndex(_IndexedConversion):
+    """`loss.data.tolist()[0]`: the list of a 0-dim tensor is a number; use `loss.item()`.
+
+    What it does: `x.data.tolist()[0]` (also through `.cpu()`/`.detach()`) becomes `x.item()`
+    when `x` is provably a scalar; with `.data` on another receiver it is reported.
+    Why: until 0.3 `tolist()` of a loss was a list of one number; since 0.4 it is the number
+    and `[0]` raises `TypeError: 'float' object is not subscriptable`.
+    Example: `total += loss.data.tolist()[0]` becomes `total += loss.item()`.
+    Fix safety: safe when the tensor is provably a scalar: both give the same Python number.
+    """
+
+    code = "TM203"
+    message = "`tolist()` of a 0-dim tensor is a number since torch 0.4; use `.item()`"
+    safety = Safety.SAFE
+    triggers = ("tolist()[",)
+    changed_in = "0.4"
+    method = "tolist"
+    examples = (
+        fixes(
+            "import torch.nn as nn\ncriterion = nn.NLLLoss()\nloss = criterion(out, y)\ntotal += loss.data.tolist()[0]\n",
+            "import torch.nn as nn\ncriterion = nn.NLLLoss()\nloss = criterion(out, y)\ntotal += loss.item()\n",
+            id="loss",
+        ),
+        fixes(
+            "import torch.nn.functional as Fn\nacc = pred.eq(y).float().mean()\nprint(acc.data.cpu().tolist()[0])\n",
+            "import torch.nn.functional as Fn\nacc = pred.eq(y).float().mean()\nprint(acc.item())\n",
+            id="full-reduction",
+        ),
+        reports("top = scores.data.tolist()[0]\n", id="unknown-receiver"),
+        keeps("words = sentence.tolist()[0]\n", id="look-alike"),
+        keeps("import torch\nloss = torch.nn.MSELoss()(a, b)\nv = loss.item()\n", id="modern"),
+    )
+
+
+class NumpyAsscalar(Rule):
+    """`np.asscalar(loss.data.numpy())`: numpy removed `asscalar`; use `loss.item()`.
+
+    What it does: `np.asscalar(a)` becomes `a.item()`; when `a` is a tensor's array
+    (`x.data.numpy()`, `x.data.cpu().numpy()`), `x.item()`.
+    Why: numpy 1.16 deprecated `asscalar` and 1.23 removed it (`AttributeError: module
+    'numpy' has no attribute 'asscalar'`); it was the 0.3 idiom to read a loss.
+    Example: `np.asscalar(loss.data.cpu().numpy())` becomes `loss.item()`.
+    Fix safety: safe: `asscalar(a)` was defined as `a.item()`, and a tensor's `.item()` gives
+    the same Python number as its array's.
+    """
+
+    code = "TM204"
+    message = "`np.asscalar` was removed in numpy 1.23; use `.item()`"
+    safety = Safety.SAFE
+    triggers = ("asscalar",)
+    changed_in = "numpy 1.23"
+    examples = (
+        fixes(
+            "import numpy as np\nprint(np.asscalar(loss.data.cpu().numpy()))\n",
+            "import numpy as np\nprint(loss.item())\n",
+            id="tensor-array",
+        ),
+        fixes(
+            "from numpy import asscalar as scal\nv = scal(arr[i] * 2)\n",
+            "v = (arr[i] * 2).item()\n",
+            id="aliased-array",
+        ),
+        keeps("def asscalar(a):\n    return a\nv = asscalar(x)\n", id="own-function"),
+        keeps("import numpy as np\nv = np.asarray(x).item()\n", id="modern"),
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.context.qualified_name(node.func) != "numpy.asscalar":
+            return
+        if len(node.args) != 1 or node.args[0].keyword is not None or node.args[0].star:
+            return
+        value = node.args[0].value
+        array = _converted(value, "numpy")
+        if array is not None:
+            value = _strip_views(array)[0]
+        binding = self.context.names.binding_of(node.func)
+        releases = (binding,) if binding and self.context.names.bindings[binding].obj else ()
+        self.report(node, method_call(value, "item"), releases=releases)
+
+
+class ScalarCat(_ScalarFacts):
+    """`torch.cat(losses)` of 0-dim tensors: use `torch.stack(losses)`.
+
+    What it does: `torch.cat(seq)` becomes `torch.stack(seq)` when `seq` is a list literal
+    of provable scalars, or a name bound only to such lists and grown only by
+    `.append(<scalar>)`.
+    Why: until 0.3 losses were 1-element vectors and `cat` joined them into a vector; since
+    0.4 they are 0-dim and `cat` raises `RuntimeError: zero-dimensional tensor (at position 0)
+    cannot be concatenated`. `stack` builds the same vector.
+    Example: `torch.cat(losses).mean()` becomes `torch.stack(losses).mean()`.
+    Fix safety: safe: for 0-dim tensors `stack` gives the (n,) vector `cat` gave for the
+    legacy 1-element ones; other sequences are left alone.
+    """
+
+    code = "TM205"
+    message = "`torch.cat` of 0-dim tensors raises since torch 0.4; use `torch.stack`"
+    safety = Safety.SAFE
+    triggers = ("cat(",)
+    changed_in = "0.4"
+    examples = (
+        fixes(
+            "import torch\nimport torch.nn as nn\ncrit = nn.MSELoss()\nlosses = []\nfor x, y in data:\n"
+            "    losses.append(crit(model(x), y))\ntotal = torch.cat(losses).mean()\n",
+            "import torch\nimport torch.nn as nn\ncrit = nn.MSELoss()\nlosses = []\nfor x, y in data:\n"
+            "    losses.append(crit(model(x), y))\ntotal = torch.stack(losses).mean()\n",
+            id="appended-losses",
+        ),
+        fixes(
+            "import torch as T\nimport torch.nn.functional as Fn\nl1 = Fn.l1_loss(a, b)\nboth = T.cat([l1, x.sum()], 0)\n",
+            "import torch as T\nimport torch.nn.functional as Fn\nl1 = Fn.l1_loss(a, b)\nboth = T.stack([l1, x.sum()], 0)\n",
+            id="aliased-literal",
+        ),
+        keeps("import torch\nfeats = []\nfeats.append(model(x))\nout = torch.cat(feats, 1)\n", id="unknown-elements"),
+        keeps("import numpy as np\nv = np.concatenate([a, b])\ncat([a, b])\n", id="look-alike"),
+    )
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.calls: List[cst.Call] = []
+        self.appended: Dict[str, List[cst.BaseExpression]] = {}
+        self.mutated: Set[str] = set()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.context.qualified_name(node.func) == "torch.cat" and node.args and node.args[0].keyword is None:
+            self.calls.append(node)
+        elif isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name):
+            name = node.func.value.value
+            if node.func.attr.value == "append" and len(node.args) == 1:
+                self.appended.setdefault(name, []).append(node.args[0].value)
+            elif node.func.attr.value in ("extend", "insert", "__setitem__", "__iadd__"):
+                self.mutated.add(name)
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        for call in self.calls:
+            if self._scalar_sequence(call.args[0].value):
+                replacement, imports = self.context.reference("torch.stack")
+                self.report(call, call.with_changes(func=replacement), imports=imports)
+
+    def _scalar_sequence(self, node: cst.BaseExpression) -> bool:
+        if isinstance(node, (cst.List, cst.Tuple)):
+            return bool(node.elements) and all(
+                not isinstance(e, cst.StarredElement) and self._is_scalar(e.value, set()) for e in node.elements
+            )
+        if isinstance(node, cst.Name):
+            name = node.value
+            values = self.assigned.get(name, [])
+            appended = self.appended.get(name, [])
+            if name in self.unknown or name in self.mutated or not values or not appended:
+                return False
+            return all(
+                isinstance(v, cst.List) and all(not isinstance(e, cst.StarredElement) and self._is_scalar(e.value, set()) for e in v.elements)
+                for v in values
+            ) and all(self._is_scalar(v, set()) for v in appended)
+        return False
+
+
+_DATASET_NAME = re.compile(r"(?:data)?set$|dataset|loader|mnist|cifar|^ds$|_ds$|_data$", re.I)
+
+
+class DataNumpy(Rule):
+    """`x.data.numpy()`: use `x.detach().numpy()`.
+
+    What it does: in `x.data.numpy()`, `x.data.cpu().numpy()` and `x.cpu().data.numpy()`
+    replaces `.data` with `.detach()`. Receivers named like datasets (`train_set.data`,
+    `mnist.data`, `loader.dataset.data`, `train_data.data`) are left alone, as is
+    `.data.numpy()[0]` (TM202).
+    Why: `.data` was how 0.1-0.3 code reached a Variable's tensor; since 0.4 `.detach()` is
+    the supported way to leave autograd (`.data` also hides in-place changes from autograd).
+    Example: `plt.plot(y_pred.data.numpy())` becomes `plt.plot(y_pred.detach().numpy())`.
+    Fix safety: safe: both return a tensor that shares memory with `x` and does not require
+    grad, so the arrays are the same.
+    """
+
+    code = "TM206"
+    message = "`.data.numpy()` is the legacy way to leave autograd; use `.detach().numpy()`"
+    safety = Safety.SAFE
+    triggers = (".data.numpy(", ".data.cpu().numpy(", ".cpu().data.numpy(")
+    changed_in = "0.4"
+    examples = (
+        fixes(
+            "plt.plot(x.numpy(), y_pred.data.numpy())\nw = model.fc.weight.data.cpu().numpy()\n",
+            "plt.plot(x.numpy(), y_pred.detach().numpy())\nw = model.fc.weight.detach().cpu().numpy()\n",
+            id="plot-and-weights",
+        ),
+        fixes(
+            "import torch.nn.functional as Fn\nprobs = Fn.softmax(out, dim=1).cpu().data.numpy()\n",
+            "import torch.nn.functional as Fn\nprobs = Fn.softmax(out, dim=1).cpu().detach().numpy()\n",
+            id="after-cpu",
+        ),
+        keeps("images = train_set.data.numpy()\nlabels = mnist.data.numpy()\n", id="dataset-look-alike"),
+        keeps("v = loss.data.numpy()[0]\narr = out.detach().numpy()\n", id="indexed-and-modern"),
+    )
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.indexed: Set[int] = set()
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if _index(node) is not None:
+            self.indexed.add(id(node.value))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        receiver = _converted(node, "numpy")
+        if receiver is None or id(node) in self.indexed:
+            return
+        while _converted(receiver, "cpu") is not None:
+            receiver = _converted(receiver, "cpu")  # type: ignore[assignment]
+        if not (isinstance(receiver, cst.Attribute) and receiver.attr.value == "data"):
+            return
+        owner = receiver.value
+        name = dotted(owner) or ""
+        if _DATASET_NAME.search(name.rsplit(".", 1)[-1]) or any(_DATASET_NAME.search(part) for part in name.split(".")):
+            return
+        self.report(receiver, method_call(owner, "detach"))
+
+
+_PERCENT = re.compile(
+    r"%(?:\((?P<key>[^)]*)\))?[#0\- +]*(?P<width>\*|\d+)?(?:\.(?P<precision>\*|\d+))?[hlL]?(?P<type>[diouxXeEfFgGcrsa%])"
+)
+_NUMERIC = set("diouxXeEfFgG")
+
+
+def _percent_types(text: str) -> Optional[List[str]]:
+    """The conversion types of a %-format string, or None when it uses mappings or `*`."""
+    types = []
+    for match in _PERCENT.finditer(text):
+        if match.group("type") == "%":
+            continue
+        if match.group("key") is not None or match.group("width") == "*" or match.group("precision") == "*":
+            return None
+        types.append(match.group("type"))
+    return types
+
+
+def _format_fields(text: str) -> Optional[List[Tuple[object, bool]]]:
+    """(position or keyword, numeric spec?) of each `str.format` field; None when too intricate."""
+    fields: List[Tuple[object, bool]] = []
+    auto = 0
+    try:
+        parsed = list(_string.Formatter().parse(text))
+    except ValueError:
+        return None
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if spec and "{" in spec:
+            return None
+        if name == "":
+            key: object = auto
+            auto += 1
+        elif name.isdigit():
+            key = int(name)
+        elif name.isidentifier():
+            key = name
+        else:
+            fields.append((None, False))
+            continue
+        fields.append((key, bool(spec) and conversion is None))
+    return fields
+
+
+class TensorAsNumber(_ScalarFacts):
+    """`float(loss)`, `'%.4f' % loss`, `'{:.4f}'.format(loss)` on a loss: use `loss.item()`.
+
+    What it does: where a value that is provably a loss (a loss module or function result,
+    arithmetic on it, or a name bound only to those) is converted to a number by `float()`,
+    by a numeric `%` conversion (`%f`, `%d`, `%g`, ...), by a `str.format` field with a
+    format spec, or by an f-string field with a format spec, it reads `loss.item()` instead.
+    Why: the conversion runs on a tensor that requires grad and warns (`UserWarning:
+    Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior`).
+    Example: `print('loss %.4f' % loss)` becomes `print('loss %.4f' % loss.item())`.
+    Fix safety: safe: the conversions call `.item()` themselves (a loss is a float tensor);
+    `%s`, `{}` and `print(loss)` show the tensor's repr and are left alone.
+    """
+
+    code = "TM207"
+    message = "converting a loss that requires grad to a number warns; use `.item()`"
+    safety = Safety.SAFE
+    triggers = ("Loss", "_loss", "cross_entropy", "kl_div")  # the value must be a loss
+    changed_in = "0.4"
+    examples = (
+        fixes(
+            "import torch.nn as nn\ncrit = nn.MSELoss()\nloss = crit(out, y)\nprint('epoch %d loss %.4f' % (epoch, loss))\nv = float(loss)\n",
+            "import torch.nn as nn\ncrit = nn.MSELoss()\nloss = crit(out, y)\nprint('epoch %d loss %.4f' % (epoch, loss.item()))\nv = loss.item()\n",
+            id="percent-and-float",
+        ),
+        fixes(
+            "import torch.nn.functional as Fn\nl = Fn.nll_loss(o, t)\nprint('{} {:.3f}'.format(i, l))\nprint(f'{l:.2e}')\n",
+            "import torch.nn.functional as Fn\nl = Fn.nll_loss(o, t)\nprint('{} {:.3f}'.format(i, l.item()))\nprint(f'{l.item():.2e}')\n",
+            id="aliased-format-fstring",
+        ),
+        keeps("import torch.nn as nn\nloss = nn.MSELoss()(a, b)\nprint('loss %s' % loss)\nprint('{}'.format(loss))\n", id="repr"),
+        keeps("x = float(value)\nprint('%.4f' % score)\n", id="unknown-value"),
+    )
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.candidates: List[cst.BaseExpression] = []
+        self.floats: List[cst.Call] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Name) and func.value == "float" and len(node.args) == 1 and not node.args[0].star:
+            self.floats.append(node)
+            return
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "format" and isinstance(func.value, cst.SimpleString)):
+            return
+        fields = _format_fields(func.value.evaluated_value)  # type: ignore[arg-type]
+        if fields is None or any(a.star for a in node.args):
+            return
+        given = [a for a in node.args if a.keyword is None]
+        for key, numeric in fields:
+            if not numeric:
+                continue
+            if isinstance(key, int) and key < len(given):
+                self.candidates.append(given[key].value)
+            elif isinstance(key, str):
+                arg = find_keyword(node, key)
+                if arg is not None:
+                    self.candidates.append(arg.value)
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if not (isinstance(node.operator, cst.Modulo) and isinstance(node.left, cst.SimpleString)):
+            return
+        types = _percent_types(node.left.evaluated_value)  # type: ignore[arg-type]
+        if not types:
+            return
+        values = [e.value for e in node.right.elements] if isinstance(node.right, cst.Tuple) else [node.right]
+        if isinstance(node.right, cst.Tuple) and any(isinstance(e, cst.StarredElement) for e in node.right.elements):
+            return
+        if len(values) != len(types):
+            return
+        self.candidates.extend(v for v, t in zip(values, types) if t in _NUMERIC)
+
+    def visit_FormattedStringExpression(self, node: cst.FormattedStringExpression) -> None:
+        if node.format_spec and node.conversion is None:
+            self.candidates.append(node.expression)
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        for call in self.floats:
+            value = call.args[0].value
+            if self._is_scalar(value, set(), losses=True):
+                self.report(call, method_call(value, "item"))
+        for node in self.candidates:
+            if self._is_scalar(node, set(), losses=True):
+                self.report(node, method_call(node, "item"))
+
+
+# Calls and methods whose arguments are only printed, logged or compared.
+_SINK_FUNCTIONS = frozenset("print float int round str repr format abs".split())
+_SINK_METHODS = frozenset("format write info debug warning add_scalar set_postfix set_description".split())
+
+
+class _Uses(cst.CSTVisitor):
+    """Every load of a name, with its ancestors (nearest last)."""
+
+    def __init__(self) -> None:
+        self.stack: List[cst.CSTNode] = []
+        self.loads: Dict[str, List[Tuple[cst.CSTNode, ...]]] = {}
+        self.skip: Set[int] = set()
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.Attribute):
+            self.skip.add(id(node.attr))
+        elif isinstance(node, cst.Arg) and node.keyword is not None:
+            self.skip.add(id(node.keyword))
+        elif isinstance(node, (cst.AssignTarget, cst.AugAssign)):
+            self.skip.add(id(node.target))
+        elif isinstance(node, (cst.Param, cst.FunctionDef, cst.ClassDef)):
+            self.skip.add(id(node.name))
+        if isinstance(node, cst.Name) and id(node) not in self.skip:
+            self.loads.setdefault(node.value, []).append(tuple(self.stack) + (node,))
+        self.stack.append(node)
+        return not isinstance(node, (cst.Import, cst.ImportFrom))
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.stack.pop()
+
+
+def _printed_only(uses: _Uses, name: str, seen: Optional[Set[str]] = None) -> bool:
+    """Whether every value computed from `name` is only printed, formatted, logged or compared.
+
+    Arithmetic assigned to another name (`avg = total / n`) passes the question on to that name.
+    """
+    seen = (seen or set()) | {name}
+    for chain in uses.loads.get(name, []):
+        verdict = _use_of(chain)
+        if verdict is True:
+            continue
+        if isinstance(verdict, str) and (verdict in seen or _printed_only(uses, verdict, seen)):
+            continue
+        return False
+    return True
+
+
+def _use_of(chain: Sequence[cst.CSTNode]) -> object:
+    """True (a number is fine here), False, or the name an arithmetic result is assigned to."""
+    child = chain[-1]
+    arithmetic = True
+    for parent in reversed(chain[:-1]):
+        if isinstance(parent, cst.Attribute) or isinstance(parent, cst.Subscript):
+            return False
+        if isinstance(parent, cst.Call):
+            if child is parent.func:
+                return False
+            func = parent.func
+            return (isinstance(func, cst.Name) and func.value in _SINK_FUNCTIONS) or (
+                isinstance(func, cst.Attribute) and func.attr.value in _SINK_METHODS
+            )
+        if isinstance(parent, cst.BinaryOperation):
+            if isinstance(parent.operator, cst.Modulo) and isinstance(parent.left, (cst.SimpleString, cst.ConcatenatedString)):
+                return child is parent.right
+        elif isinstance(parent, (cst.Comparison, cst.FormattedStringExpression, cst.If, cst.While, cst.Expr)):
+            return True
+        elif isinstance(parent, (cst.Tuple, cst.List)):
+            arithmetic = False
+        elif isinstance(parent, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
+            targets = [t.target for t in parent.targets] if isinstance(parent, cst.Assign) else [parent.target]
+            if not arithmetic or len(targets) != 1 or not isinstance(targets[0], cst.Name) or child is targets[0]:
+                return False
+            return targets[0].value
+        elif not isinstance(parent, (cst.UnaryOperation, cst.Arg, cst.ComparisonTarget, cst.BooleanOperation, cst.IfExp, cst.Element, cst.FormattedString)):
+            return False
+        child = parent
+    return False
+
+
+class _Accumulation(_ScalarFacts):
+    """`total += <tensor>` where `total` starts as a number and is only printed afterwards."""
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.accumulations: List[cst.AugAssign] = []
+        self.numbers: Set[str] = set()
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        super().visit_AugAssign(node)
+        if isinstance(node.operator, cst.AddAssign) and isinstance(node.target, cst.Name):
+            self.accumulations.append(node)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        super().visit_Assign(node)
+        if isinstance(node.value, (cst.Integer, cst.Float)):
+            self.numbers.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
+
+    def accumulates(self, value: cst.BaseExpression) -> bool:
+        raise NotImplementedError
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        uses: Optional[_Uses] = None
+        for node in self.accumulations:
+            name = node.target.value  # type: ignore[attr-defined]
+            if name in self.unknown or name not in self.numbers or not self.accumulates(node.value):
+                continue
+            if uses is None:
+                uses = _Uses()
+                original_node.visit(uses)
+            if _printed_only(uses, name):
+                self.report(node.value, method_call(node.value, "item"))
+
+
+class ReductionAccumulated(_Accumulation):
+    """`correct += pred.eq(target).sum()`: accumulate the number, `.sum().item()`.
+
+    What it does: where a counter that starts as a number and is only printed, formatted or
+    compared afterwards accumulates the full sum of a comparison (`pred.eq(t)...sum()`,
+    `(pred == t).sum()`), appends `.item()`.
+    Why: until 0.3 a full reduction of a tensor was a Python number; since 0.4 it is a 0-dim
+    tensor, so the counter becomes a tensor (`'{}'.format(correct)` prints `tensor(85)`).
+    Example: `correct += pred.eq(target.data.view_as(pred)).cpu().sum()` becomes
+    `correct += pred.eq(target.data.view_as(pred)).cpu().sum().item()`.
+    Fix safety: unsafe: it gives back the 0.3 numbers and output for tensors, but code
+    written for 0.4-1.x printed the tensor, and 0.3 Variables gave a 1-element Variable.
+    """
+
+    code = "TM208"
+    message = "a full reduction is a 0-dim tensor since torch 0.4; accumulate `.item()`"
+    safety = Safety.UNSAFE
+    triggers = ("sum()",)
+    changed_in = "0.4"
+    examples = (
+        fixes(
+            "correct = 0\nfor x, y in loader:\n    pred = model(x).max(1)[1]\n    correct += pred.eq(y.view_as(pred)).cpu().sum()\n"
+            "print('Accuracy: {}/{} ({:.0f}%)'.format(correct, n, 100. * correct / n))\n",
+            "correct = 0\nfor x, y in loader:\n    pred = model(x).max(1)[1]\n    correct += pred.eq(y.view_as(pred)).cpu().sum().item()\n"
+            "print('Accuracy: {}/{} ({:.0f}%)'.format(correct, n, 100. * correct / n))\n",
+            id="mnist",
+        ),
+        fixes(
+            "import torch as T\nhits = 0\nhits += (p == y).float().sum()\nacc = hits / len(y)\nprint('%.3f' % acc)\n",
+            "import torch as T\nhits = 0\nhits += (p == y).float().sum().item()\nacc = hits / len(y)\nprint('%.3f' % acc)\n",
+            id="comparison-operator",
+        ),
+        keeps("correct = 0\ncorrect += pred.eq(y).sum()\nreturn correct\n", id="returned-tensor"),
+        keeps("total = 0\ntotal += x.sum()\ncorrect += pred.eq(y).sum().item()\n", id="not-a-comparison-or-modern"),
+    )
+
+    def accumulates(self, value: cst.BaseExpression) -> bool:
+        reduced = _converted(value, "sum")
+        if reduced is None:
+            return False
+        while True:
+            if isinstance(reduced, cst.Comparison):
+                return True
+            if isinstance(reduced, cst.Attribute) and reduced.attr.value == "data":
+                reduced = reduced.value
+                continue
+            if isinstance(reduced, cst.Call) and isinstance(reduced.func, cst.Attribute):
+                method = reduced.func.attr.value
+                if method in ("eq", "ne", "lt", "le", "gt", "ge"):
+                    return True
+                if method in ("cpu", "float", "long", "int", "double", "squeeze", "view_as", "view") or (method == "type" and len(reduced.args) == 1):
+                    reduced = reduced.func.value
+                    continue
+            return False
+
+
+class LossAccumulated(_Accumulation):
+    """`total_loss += loss`: accumulate `loss.item()`, not the graph.
+
+    What it does: where a running total that starts as a number and is only printed,
+    formatted or compared afterwards adds a loss (a loss module or function result, or a
+    name bound only to those, possibly times `x.size(0)`), appends `.item()`.
+    Why: since 0.4 the loss is a 0-dim tensor that requires grad; adding it keeps every
+    iteration's graph alive (the 0.4 migration guide's memory leak), and the total prints as
+    `tensor(..., grad_fn=<AddBackward0>)`. A total that is returned, indexed or differentiated
+    (`loss += criterion(...); loss.backward()`) is left alone.
+    Example: `running_loss += loss` becomes `running_loss += loss.item()`.
+    Fix safety: safe: the printed value is the same sum (accumulated in double precision,
+    which can change the last printed digit of long float32 sums).
+    """
+
+    code = "TM209"
+    message = "accumulating a loss tensor keeps its graph alive; accumulate `loss.item()`"
+    safety = Safety.SAFE
+    triggers = ("Loss", "_loss", "cross_entropy", "kl_div")  # the value must be a loss
+    changed_in = "0.4"
+    examples = (
+        fixes(
+            "import torch.nn as nn\ncriterion = nn.CrossEntropyLoss()\nrunning_loss = 0.0\nfor x, y in loader:\n"
+            "    loss = criterion(model(x), y)\n    loss.backward()\n    running_loss += loss\nprint('loss: %.3f' % (running_loss / len(loader)))\n",
+            "import torch.nn as nn\ncriterion = nn.CrossEntropyLoss()\nrunning_loss = 0.0\nfor x, y in loader:\n"
+            "    loss = criterion(model(x), y)\n    loss.backward()\n    running_loss += loss.item()\nprint('loss: %.3f' % (running_loss / len(loader)))\n",
+            id="running-loss",
+        ),
+        fixes(
+            "import torch.nn.functional as Fn\ntest_loss = 0\ntest_loss += Fn.nll_loss(out, t, reduction='sum')\ntest_loss /= n\n"
+            "avg = test_loss * 1.0\nprint(f'{avg:.4f}')\n",
+            "import torch.nn.functional as Fn\ntest_loss = 0\ntest_loss += Fn.nll_loss(out, t, reduction='sum').item()\ntest_loss /= n\n"
+            "avg = test_loss * 1.0\nprint(f'{avg:.4f}')\n",
+            id="aliased-derived",
+        ),
+        keeps(
+            "import torch.nn as nn\ncrit = nn.MSELoss()\nloss = 0\nfor t in range(5):\n    loss += crit(out[t], y[t])\nloss.backward()\n",
+            id="backward-through-total",
+        ),
+        keeps("total = 0\nfor x in xs:\n    total += x\nprint(total)\n", id="plain-numbers"),
+    )
+
+    def accumulates(self, value: cst.BaseExpression) -> bool:
+        return self._is_scalar(value, set(), losses=True)

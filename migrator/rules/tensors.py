@@ -94,7 +94,94 @@ def _is_size(node: cst.BaseExpression, context) -> bool:
     return isinstance(node, cst.Attribute) and node.attr.value == "shape"
 
 
-class LegacyConstructor(Rule):
+class _FileFacts(Rule):
+    """Collects per-file facts rules decide on in `leave_Module`: single assignments, cuda mentions."""
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.assigned: Dict[str, List[cst.BaseExpression]] = {}
+        self.rebound: Set[str] = set()
+        self.loop_names: Set[str] = set()
+        self.mentions_cuda = False
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                self.assigned.setdefault(target.target.value, []).append(node.value)
+            elif _parallel(target.target, node.value):
+                for element, value in zip(target.target.elements, node.value.elements):  # type: ignore[attr-defined]
+                    self.assigned.setdefault(element.value.value, []).append(value.value)  # type: ignore[attr-defined]
+            else:
+                for name in _target_names(target.target):
+                    self.rebound.add(name)
+
+    def int_name(self, node: cst.BaseExpression) -> bool:
+        """A name bound only to integer literals (`n = 60`, `n, d = 60, 4`): a size."""
+        values = self.values_of(node)
+        return bool(values) and all(isinstance(v, cst.Integer) for v in values)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Name):
+            self.rebound.add(node.target.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        for name in _target_names(node.target):
+            self.rebound.add(name)
+
+    def visit_For(self, node: cst.For) -> None:
+        for name in _target_names(node.target):
+            self.rebound.add(name)
+            self.loop_names.add(name)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self.rebound.add(node.name.value)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            for name in _target_names(node.asname.name):
+                self.rebound.add(name)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        for name in _target_names(node.target):
+            self.rebound.add(name)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value == "cuda":
+            self.mentions_cuda = True
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if "cuda" in node.value:
+            self.mentions_cuda = True
+
+    def values_of(self, node: cst.BaseExpression) -> Optional[List[cst.BaseExpression]]:
+        """Every value a plain name is assigned in the file, or None when it is bound any other way."""
+        if not isinstance(node, cst.Name) or node.value in self.rebound or node.value not in self.assigned:
+            return None
+        return self.assigned[node.value]
+
+
+def _parallel(target: cst.BaseExpression, value: cst.BaseExpression) -> bool:
+    """`a, b = 1, 2`: names on the left, as many values on the right, no starred items."""
+    return (
+        isinstance(target, (cst.Tuple, cst.List))
+        and isinstance(value, (cst.Tuple, cst.List))
+        and len(target.elements) == len(value.elements)
+        and all(isinstance(e.value, cst.Name) and not isinstance(e, cst.StarredElement) for e in target.elements)
+        and not any(isinstance(e, cst.StarredElement) for e in value.elements)
+    )
+
+
+def _target_names(target: cst.BaseExpression) -> List[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for element in target.elements for n in _target_names(element.value)]
+    if isinstance(target, cst.StarredElement):
+        return _target_names(target.value)
+    return []
+
+
+class LegacyConstructor(_FileFacts):
     """`torch.FloatTensor([...])` / `torch.Tensor(2, 3)`: use `torch.tensor` / `torch.empty`.
 
     What it does: a legacy typed constructor called with a literal list becomes
@@ -126,6 +213,11 @@ class LegacyConstructor(Rule):
             id="typed",
         ),
         fixes(
+            "import torch\nn = 60\nidx = torch.LongTensor(n).random_(0, 3)\n",
+            "import torch\nn = 60\nidx = torch.empty(n, dtype=torch.int64).random_(0, 3)\n",
+            id="int-name",
+        ),
+        fixes(
             "from torch import Tensor as T, FloatTensor\nw = T(2, 3)\nb = FloatTensor(n)\n",
             "from torch import Tensor as T, FloatTensor\nimport torch\n\nw = torch.empty(2, 3)\nb = FloatTensor(n)\n",
             id="sizes-alias",
@@ -143,10 +235,20 @@ class LegacyConstructor(Rule):
     constructors: ClassVar[Dict[str, Tuple[Optional[str], bool]]] = CONSTRUCTORS
     device: ClassVar[Optional[str]] = None
 
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.calls: List[Tuple[cst.Call, str]] = []
+
     def visit_Call(self, node: cst.Call) -> None:
         name = self.context.qualified_name(node.func)
-        if name not in self.constructors or any(a.star for a in node.args):
-            return
+        if name in self.constructors and not any(a.star for a in node.args):
+            self.calls.append((node, name))
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        for node, name in self.calls:
+            self._rewrite(node, name)
+
+    def _rewrite(self, node: cst.Call, name: str) -> None:
         dtype, floating = self.constructors[name]
         keywords = [a for a in node.args if a.keyword is not None]
         positional = [a for a in node.args if a.keyword is None]
@@ -165,7 +267,7 @@ class LegacyConstructor(Rule):
             if kinds is not None and isinstance(value, (cst.List, cst.Tuple)):
                 self._replace(node, "torch.tensor", [positional[0]], self._data_dtype(dtype, floating, kinds))
                 return
-            if kinds is not None or _is_size(value, self.context):
+            if kinds is not None or _is_size(value, self.context) or self.int_name(value):
                 self._replace(node, "torch.empty", [positional[0]], dtype)
                 return
             self.report(
@@ -234,74 +336,6 @@ class CudaConstructor(LegacyConstructor):
         keeps("import torch\nok = isinstance(x, torch.cuda.FloatTensor)\n", id="isinstance"),
         keeps("import torch\nt = torch.tensor([1.0], device='cuda')\n", id="modern"),
     )
-
-
-class _FileFacts(Rule):
-    """Collects per-file facts rules decide on in `leave_Module`: single assignments, cuda mentions."""
-
-    def __init__(self, context) -> None:
-        super().__init__(context)
-        self.assigned: Dict[str, List[cst.BaseExpression]] = {}
-        self.rebound: Set[str] = set()
-        self.loop_names: Set[str] = set()
-        self.mentions_cuda = False
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            if isinstance(target.target, cst.Name):
-                self.assigned.setdefault(target.target.value, []).append(node.value)
-            else:
-                for name in _target_names(target.target):
-                    self.rebound.add(name)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        if isinstance(node.target, cst.Name):
-            self.rebound.add(node.target.value)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        for name in _target_names(node.target):
-            self.rebound.add(name)
-
-    def visit_For(self, node: cst.For) -> None:
-        for name in _target_names(node.target):
-            self.rebound.add(name)
-            self.loop_names.add(name)
-
-    def visit_Param(self, node: cst.Param) -> None:
-        self.rebound.add(node.name.value)
-
-    def visit_WithItem(self, node: cst.WithItem) -> None:
-        if node.asname is not None:
-            for name in _target_names(node.asname.name):
-                self.rebound.add(name)
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        for name in _target_names(node.target):
-            self.rebound.add(name)
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        if node.attr.value == "cuda":
-            self.mentions_cuda = True
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        if "cuda" in node.value:
-            self.mentions_cuda = True
-
-    def values_of(self, node: cst.BaseExpression) -> Optional[List[cst.BaseExpression]]:
-        """Every value a plain name is assigned in the file, or None when it is bound any other way."""
-        if not isinstance(node, cst.Name) or node.value in self.rebound or node.value not in self.assigned:
-            return None
-        return self.assigned[node.value]
-
-
-def _target_names(target: cst.BaseExpression) -> List[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [n for element in target.elements for n in _target_names(element.value)]
-    if isinstance(target, cst.StarredElement):
-        return _target_names(target.value)
-    return []
 
 
 def _method_receiver(node: cst.Call, context, names: Tuple[str, ...]) -> Optional[cst.BaseExpression]:
@@ -649,7 +683,7 @@ def _size_like(node: cst.BaseExpression, context) -> bool:
     )
 
 
-class TensorNew(Rule):
+class TensorNew(_FileFacts):
     """`x.new(2, 3)` / `x.new(list)` / `x.new()`: use `x.new_empty(...)` / `x.new_tensor(list)`.
 
     What it does: `x.new(sizes...)` becomes `x.new_empty(sizes...)`, `x.new()` becomes
@@ -676,8 +710,8 @@ class TensorNew(Rule):
             id="sizes-empty",
         ),
         fixes(
-            "import torch as th\nw = x.new([0.5, 1.5])\ns = x.new(y.size())\n",
-            "import torch as th\nw = x.new_tensor([0.5, 1.5])\ns = x.new_empty(y.size())\n",
+            "import torch as th\nn, d = 60, 4\nw = x.new([0.5, 1.5])\ns = x.new(y.size())\nh = x.new(n)\nc = x.new([k * 2 for k in ks])\n",
+            "import torch as th\nn, d = 60, 4\nw = x.new_tensor([0.5, 1.5])\ns = x.new_empty(y.size())\nh = x.new_empty(n)\nc = x.new_tensor([k * 2 for k in ks])\n",
             id="alias-data-size",
         ),
         reports("import torch\nt = x.new(other)\n", id="unknown-kind"),
@@ -685,19 +719,30 @@ class TensorNew(Rule):
         keeps("import torch\nfrom PIL import Image\nim = Image.new('RGB', (4, 4))\nc = canvas.new('RGB', size)\n", id="pil-like"),
     )
 
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.calls: List[Tuple[cst.Call, cst.BaseExpression]] = []
+
     def visit_Call(self, node: cst.Call) -> None:
         receiver = _method_receiver(node, self.context, ("new",))
         if receiver is None or not _imports_torch(self.context) or any(a.star or a.keyword for a in node.args):
             return
+        self.calls.append((node, receiver))
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        for node, receiver in self.calls:
+            self._rewrite(node, receiver)
+
+    def _rewrite(self, node: cst.Call, receiver: cst.BaseExpression) -> None:
         args = [a.value for a in node.args]
         if not args:
             self._emit(node, receiver, "new_empty", [cst.Integer("0")])
         elif len(args) == 1:
             value = args[0]
             kinds = _literal_kinds(value)
-            if isinstance(value, cst.List) and kinds is not None:
+            if (isinstance(value, cst.List) and kinds is not None) or isinstance(value, cst.ListComp):
                 self._emit(node, receiver, "new_tensor", [value])
-            elif _size_like(value, self.context):
+            elif _size_like(value, self.context) or self.int_name(value):
                 self._emit(node, receiver, "new_empty", [value])
             elif isinstance(value, (cst.Name, cst.Attribute, cst.Subscript, cst.Call)):
                 self.report(node, message=self.message + " (the argument may be a size, data or a tensor to alias: choose by hand)")

@@ -14,6 +14,7 @@ import pytest
 from migrator.verify import (
     RunOutcome,
     VerifyOptions,
+    choose_era,
     compare_parameters,
     compare_series,
     compare_stdout,
@@ -184,3 +185,16 @@ def test_parse_memory_limit(text, expected):
 def test_parse_memory_limit_rejects_nonsense():
     with pytest.raises(ValueError):
         parse_memory_limit("lots")
+
+
+@pytest.mark.parametrize(
+    "source, source_version, era, expected",
+    [
+        pytest.param(b"x = 1\n", "auto", "1.0", "1.0", id="explicit-era"),
+        pytest.param(b"x = 1\n", "0.4", None, "0.4", id="source-version"),
+        pytest.param(b"loss = crit(x, y, size_average=False)\n", "auto", None, "0.4", id="inferred"),
+        pytest.param(b"x = 1\n", "auto", None, "0.3", id="default"),
+    ],
+)
+def test_choose_era(source, source_version, era, expected):
+    assert choose_era(source, source_version, era) == expected

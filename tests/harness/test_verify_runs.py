@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
 import tempfile
 import textwrap
 import time
@@ -152,12 +155,16 @@ def test_timeout_is_honoured_and_scratch_is_removed(tmp_path, monkeypatch):
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.setattr(verify_module, "PROGRESS_AFTER", 0.5)
     (tmp_path / "slow.py").write_text("import time\ntime.sleep(60)\n")
     started = time.monotonic()
-    result = run_cli("--timeout", "2", str(tmp_path / "slow.py"), "--migrated", str(tmp_path / "slow.py"))
+    result = CliRunner().invoke(
+        verify, ["--original-runtime", "stock", "--timeout", "2", str(tmp_path / "slow.py"), "--migrated", str(tmp_path / "slow.py")]
+    )
     assert time.monotonic() - started < 20
     assert result.exit_code == 2
-    assert "the original script failed on stock torch: timed out after 2 s (--timeout)" in result.output
+    assert "the original script failed on stock torch: timed out after 2 s (--timeout)" in result.stdout
+    assert "original (stock) running, " in result.stderr  # progress of long runs, on stderr
     assert list(scratch.iterdir()) == []
 
 
@@ -218,3 +225,31 @@ def test_ctrl_c_kills_the_children_and_removes_scratch(tmp_path, monkeypatch):
         verify_script(tmp_path / "slow.py", migrated=tmp_path / "slow.py", options=STOCK)
     assert [p.poll() for p in started] == [-9, -9]
     assert list(scratch.iterdir()) == []
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds survivors through /proc")
+def test_sigterm_kills_the_children_and_removes_scratch(tmp_path):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    (tmp_path / "slow.py").write_text("import time\ntime.sleep(60)\n")
+    env = dict(os.environ, TMPDIR=str(scratch), PYTHONPATH=str(Path(verify_module.__file__).resolve().parent.parent))
+    command = [sys.executable, "-c", "from migrator.verify_commands import verify; verify()",
+               "--original-runtime", "stock", "-q", str(tmp_path / "slow.py"), "--migrated", str(tmp_path / "slow.py")]
+    parent = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while not list(scratch.glob("*/output/run1.err")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    parent.send_signal(signal.SIGTERM)
+    _out, err = parent.communicate(timeout=30)
+    assert parent.returncode == 1 and b"Aborted!" in err
+    assert list(scratch.iterdir()) == []
+    survivors = [p for p in Path("/proc").glob("[0-9]*") if str(scratch) in _cmdline(p)]
+    assert survivors == []
+
+
+def _cmdline(process: Path) -> str:
+    try:
+        return (process / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""

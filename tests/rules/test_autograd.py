@@ -639,3 +639,14 @@ def test_fixture_migrates_to_the_legacy_numbers(tmp_path):
     legacy = _python("-c", f"from migrator.legacy import run_script; run_script({str(FIXTURE)!r}, era='0.3')", cwd=tmp_path)
     assert migrated == legacy
     assert "graph recorded: True" in legacy and legacy.count("epoch") == 6
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param(LEGACY_SCALE.replace("class Scale(Function):", "class Scale(Function):  # noqa: TM109") + "y = Scale(2.0)(x)\n", id="on-class"),
+        pytest.param(LEGACY_SCALE + "y = Scale(2.0)(x)\nz = Scale(3.0)(x)  # noqa\n", id="on-one-use"),
+    ],
+)
+def test_noqa_holds_back_the_class_and_all_its_uses(source):
+    assert unchanged(source)

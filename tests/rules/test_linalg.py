@@ -126,7 +126,7 @@ def test_gesv_result_kept_as_pair_is_reported_not_guessed():
 
 
 def test_lu_factor_form_needs_target_1_13(mats):
-    source = "import torch\nX, LU = torch.gesv(B, A)\nprint(LU)\n"
+    source = "import torch\nX, LU = torch.gesv(B, A)\nprint(X, LU)\n"
     assert migrate(source, target="1.12") == source
     assert "lu_solve" in migrate(source, target="1.13")
 
