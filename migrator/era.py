@@ -40,7 +40,7 @@ _EVIDENCE = (
     (re.compile(r"\bVariable\s*\("), (0, 3), "`Variable(...)` (at most 0.3)"),
     (re.compile(r"['\"]elementwise_mean['\"]"), (0, 4), "`reduction='elementwise_mean'` (0.4)"),
     (re.compile(r"\bsize_average\s*="), (0, 4), "`size_average=` (at most 0.4)"),
-    (re.compile(r"\bF\.upsample\s*\(|\bnn\.init\.\w+[^_\w]\("), (1, 0), "`F.upsample` (at most 1.0)"),
+    (re.compile(r"\bF\.upsample\s*\(|\binit\.\w*[^_\W]\s*\("), (1, 0), "`F.upsample` or `init.xavier_uniform`-style names (at most 1.0)"),
 )
 
 

@@ -94,56 +94,92 @@ def _is_size(node: cst.BaseExpression, context) -> bool:
     return isinstance(node, cst.Attribute) and node.attr.value == "shape"
 
 
+class _Scope:
+    """The names one function (or the module) binds: plain assignments, and names bound otherwise."""
+
+    def __init__(self, parent: Optional["_Scope"]) -> None:
+        self.parent = parent
+        self.assigned: Dict[str, List[cst.BaseExpression]] = {}
+        self.rebound: Set[str] = set()  # parameters, loop targets, `with ... as`, augmented assignments...
+        self.loop_names: Set[str] = set()
+
+    def lookup(self, name: str) -> Tuple[Optional["_Scope"], Optional[List[cst.BaseExpression]]]:
+        """The scope that binds `name` (a function's own names shadow the module's) and its values."""
+        scope: Optional[_Scope] = self
+        while scope is not None:
+            if name in scope.rebound:
+                return scope, None
+            if name in scope.assigned:
+                return scope, scope.assigned[name]
+            scope = scope.parent
+        return None, None
+
+
 class _FileFacts(Rule):
-    """Collects per-file facts rules decide on in `leave_Module`: single assignments, cuda mentions."""
+    """Collects per-file facts rules decide on in `leave_Module`: what each name is bound to,
+    scope by scope, and whether the file mentions CUDA."""
 
     def __init__(self, context) -> None:
         super().__init__(context)
-        self.assigned: Dict[str, List[cst.BaseExpression]] = {}
-        self.rebound: Set[str] = set()
-        self.loop_names: Set[str] = set()
+        self.scope = _Scope(None)
+        self._name_scopes: Dict[int, _Scope] = {}
         self.mentions_cuda = False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.scope = _Scope(self.scope)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.scope = self.scope.parent  # type: ignore[assignment]
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self.scope = _Scope(self.scope)
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self.scope = self.scope.parent  # type: ignore[assignment]
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self._name_scopes[id(node)] = self.scope
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             if isinstance(target.target, cst.Name):
-                self.assigned.setdefault(target.target.value, []).append(node.value)
+                self.scope.assigned.setdefault(target.target.value, []).append(node.value)
             elif _parallel(target.target, node.value):
                 for element, value in zip(target.target.elements, node.value.elements):  # type: ignore[attr-defined]
-                    self.assigned.setdefault(element.value.value, []).append(value.value)  # type: ignore[attr-defined]
+                    self.scope.assigned.setdefault(element.value.value, []).append(value.value)  # type: ignore[attr-defined]
             else:
-                for name in _target_names(target.target):
-                    self.rebound.add(name)
+                self._rebind(target.target)
 
-    def int_name(self, node: cst.BaseExpression) -> bool:
-        """A name bound only to integer literals (`n = 60`, `n, d = 60, 4`): a size."""
-        values = self.values_of(node)
-        return bool(values) and all(isinstance(v, cst.Integer) for v in values)
+    def _rebind(self, target: cst.BaseExpression) -> None:
+        for name in _target_names(target):
+            self.scope.rebound.add(name)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        if isinstance(node.target, cst.Name):
-            self.rebound.add(node.target.value)
+        self._rebind(node.target)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        for name in _target_names(node.target):
-            self.rebound.add(name)
+        self._rebind(node.target)
 
     def visit_For(self, node: cst.For) -> None:
-        for name in _target_names(node.target):
-            self.rebound.add(name)
-            self.loop_names.add(name)
+        self._rebind(node.target)
+        self.scope.loop_names.update(_target_names(node.target))
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._rebind(node.target)
 
     def visit_Param(self, node: cst.Param) -> None:
-        self.rebound.add(node.name.value)
+        self.scope.rebound.add(node.name.value)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
-            for name in _target_names(node.asname.name):
-                self.rebound.add(name)
+            self._rebind(node.asname.name)
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        for name in _target_names(node.target):
-            self.rebound.add(name)
+        self._rebind(node.target)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        for item in node.names:
+            self.scope.rebound.add(item.name.value)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if node.attr.value == "cuda":
@@ -153,11 +189,27 @@ class _FileFacts(Rule):
         if "cuda" in node.value:
             self.mentions_cuda = True
 
+    def _resolve(self, node: cst.BaseExpression):
+        if not isinstance(node, cst.Name):
+            return None, None
+        scope = self._name_scopes.get(id(node))
+        if scope is None:
+            return None, None
+        return scope.lookup(node.value)
+
     def values_of(self, node: cst.BaseExpression) -> Optional[List[cst.BaseExpression]]:
-        """Every value a plain name is assigned in the file, or None when it is bound any other way."""
-        if not isinstance(node, cst.Name) or node.value in self.rebound or node.value not in self.assigned:
-            return None
-        return self.assigned[node.value]
+        """Every value a plain name is assigned in its scope, or None when it is bound any other way."""
+        return self._resolve(node)[1]
+
+    def loop_name(self, node: cst.BaseExpression) -> bool:
+        """A `for` loop target (a Python counter, usually)."""
+        scope, _ = self._resolve(node)
+        return scope is not None and node.value in scope.loop_names  # type: ignore[attr-defined]
+
+    def int_name(self, node: cst.BaseExpression) -> bool:
+        """A name bound only to integer literals (`n = 60`, `n, d = 60, 4`): a size."""
+        values = self.values_of(node)
+        return bool(values) and all(isinstance(v, cst.Integer) for v in values)
 
 
 def _parallel(target: cst.BaseExpression, value: cst.BaseExpression) -> bool:
@@ -678,9 +730,14 @@ def _int_like(node: cst.BaseExpression, context) -> bool:
 
 def _size_like(node: cst.BaseExpression, context) -> bool:
     """`x.size()`, `x.shape`, `torch.Size(...)`, an integer literal or `x.size(0)`."""
-    return _is_size(node, context) or isinstance(node, cst.Integer) or (
-        isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in ("size", "numel")
-    )
+    if _is_size(node, context) or isinstance(node, cst.Integer):
+        return True
+    if not isinstance(node, cst.Call):
+        return False
+    func = node.func
+    if isinstance(func, cst.Attribute):
+        return func.attr.value in ("size", "numel")
+    return isinstance(func, cst.Name) and func.value == "len" and "len" not in context.names.bindings
 
 
 class TensorNew(_FileFacts):
@@ -1052,7 +1109,7 @@ class ComparisonArithmetic(_FileFacts):
     def _python_number(self, node: cst.BaseExpression) -> bool:
         if not isinstance(node, cst.Name):
             return False
-        if node.value in self.loop_names:
+        if self.loop_name(node):
             return True
         values = self.values_of(node)
         return bool(values) and all(isinstance(v, (cst.Integer, cst.Float)) or _number_call(v) for v in values)
@@ -1225,6 +1282,13 @@ class SparseConstructor(Rule):
         self.report(node, parts.expr(text, like=node), imports=parts.imports)
 
 
+_TYPED_STORAGES = frozenset(
+    f"torch.{prefix}{kind}Storage"
+    for prefix in ("", "cuda.")
+    for kind in ("Float", "Double", "Half", "BFloat16", "Long", "Int", "Short", "Char", "Byte", "Bool")
+)
+
+
 class TypedStorage(Rule):
     """`x.storage()`: use `x.untyped_storage()` where the element type does not matter.
 
@@ -1264,7 +1328,7 @@ class TypedStorage(Rule):
             return
         func = node.func
         name = self.context.qualified_name(func)
-        if name is not None and name.startswith("torch.") and name.endswith("Storage") and name not in ("torch.UntypedStorage", "torch.TypedStorage"):
+        if name in _TYPED_STORAGES:
             self.report(node)
             return
         # `x.storage().data_ptr()`: the outer call is visited first
