@@ -231,17 +231,26 @@ class _LegacyBridge(torch.autograd.Function):
         """Call the legacy `forward(self, *inputs)` with a stand-in `self` sharing the instance's state."""
         stand_in = torch._C._FunctionBase.__new__(_proxy_class(type(legacy)))
         stand_in.__dict__ = legacy.__dict__  # state set in __init__ or forward lives on the instance, as in 0.3
-        stand_in._legacy_ctx = ctx
         ctx.legacy_self = stand_in
-        return stand_in.forward(*inputs)
+        return _with_context(stand_in, ctx, stand_in.forward, inputs)
 
     @staticmethod
     def backward(ctx, *grads):
         """Call the legacy `backward(self, *grads)`; no gradient flows to the instance argument."""
-        result = ctx.legacy_self.backward(*grads)
+        stand_in = ctx.legacy_self
+        result = _with_context(stand_in, ctx, stand_in.backward, grads)
         if not isinstance(result, tuple):
             result = (result,)
         return (None, *result)
+
+
+def _with_context(stand_in, ctx, method, args):
+    """Call `method(*args)` with `ctx` reachable from the stand-in only for the call (no ctx <-> self cycle)."""
+    stand_in._legacy_ctx = ctx
+    try:
+        return method(*args)
+    finally:
+        stand_in._legacy_ctx = None
 
 
 def _function_init(self, *args, **kwargs):

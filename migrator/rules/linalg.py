@@ -182,10 +182,10 @@ class _LinalgCall(Rule):
         self._lines: List[cst.SimpleStatementLine] = []
         self._claimed: set = set()
         self._matches: List[_Match] = []
-        self.names: Counter = Counter()
+        self._names: Optional[Counter] = None
         self._torch: Optional[bool] = None
         self._depth = 0
-        self._script = False
+        self._module: Optional[cst.Module] = None
 
     # -- matching -----------------------------------------------------------------------------
 
@@ -232,11 +232,15 @@ class _LinalgCall(Rule):
     def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine) -> None:
         self._lines.pop()
 
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names[node.value] += 1
-
     def visit_Module(self, node: cst.Module) -> None:
-        self._script = _is_script(node)
+        self._module = node
+
+    @property
+    def names(self) -> Counter:
+        """How often each name occurs in the file (computed once per file, when a rule needs it)."""
+        if self._names is None:
+            self._names = _name_counts(self.context, self._module)  # type: ignore[arg-type]
+        return self._names
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._depth += 1
@@ -256,7 +260,7 @@ class _LinalgCall(Rule):
         if self._lines and len(self._lines[-1].body) == 1 and self._lines[-1].body[0] is node:
             line = self._lines[-1]
         targets = tuple(e.value for e in target.elements)
-        self._record(node.value, _Use("unpack", node, targets=targets, line=line, local=self._depth > 0 or self._script))
+        self._record(node.value, _Use("unpack", node, targets=targets, line=line, local=self._depth > 0))
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         if isinstance(node.value, cst.Call):
@@ -293,7 +297,10 @@ class _LinalgCall(Rule):
         can import: a function's local, or a global of a script (see `_is_script`)."""
         if not isinstance(target, cst.Name):
             return False
-        return target.value == "_" or (use is not None and use.local and self.names[target.value] <= 1)
+        if target.value == "_":
+            return True
+        visible = use is None or not (use.local or _is_script(self.context, self._module))  # type: ignore[arg-type]
+        return not visible and self.names[target.value] <= 1
 
     def emit(self, match: _Match, node: cst.CSTNode, replacement, parts: Optional[_Parts] = None, **kwargs) -> None:
         """Report `node` (a use of the match) with its replacement, the imports it needs and
@@ -326,9 +333,38 @@ class _LinalgCall(Rule):
         self.report(match.call, message=f"{self.message} ({why})")
 
 
-def _is_script(module: cst.Module) -> bool:
+class _NameCounter(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: Counter = Counter()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.counts[node.value] += 1
+
+
+def _name_counts(context, module: cst.Module) -> Counter:
+    """Occurrences of every name in the module, shared by the rules of one visit."""
+    cached = getattr(context, "_tm_names", None)
+    if cached is None or cached[0] is not module:
+        counter = _NameCounter()
+        module.visit(counter)
+        cached = (module, counter.counts)
+        context._tm_names = cached
+    return cached[1]
+
+
+def _is_script(context, module: cst.Module) -> bool:
     """A file run as a program rather than imported: an `if __name__ == '__main__':` block,
     or top-level loops or `print` calls, which a library module does not have."""
+    cached = getattr(context, "_tm_script", None)
+    if cached is not None and cached[0] is module:
+        return cached[1]
+    result = _scan_script(module)
+    context._tm_script = (module, result)
+    return result
+
+
+def _scan_script(module: cst.Module) -> bool:
     for statement in module.body:
         if isinstance(statement, (cst.For, cst.While)):
             return True
@@ -447,7 +483,7 @@ class Gesv(_LinalgCall):
         if self.replace_first(match, solve, parts):
             return
         use = match.use
-        if (use.kind == "index" and use.index == 1) or (use.kind == "attr" and use.attr == "LU"):
+        if ((use.kind == "index" and use.index == 1) or (use.kind == "attr" and use.attr == "LU")) and self.supports("1.11"):
             parts.imports.clear()
             self.emit(match, use.node, parts.expr(f"{parts.ref('torch.linalg.lu_factor')}({_code(A)}).LU", like=use.node), parts)
             return
@@ -632,7 +668,7 @@ class Eig(_LinalgCall):
     safety = Safety.UNSAFE
     triggers = ("eig(", " eig", ",eig")
     changed_in = "1.9"
-    requires = "1.8"
+    requires = "1.9"
     common_methods = True
     signatures = {"eig": ("input", "eigenvectors")}
     functions = {"torch.eig": "eig"}
@@ -1429,7 +1465,7 @@ class NormAsVector(_LinalgCall):
     safety = Safety.SAFE
     triggers = ("norm(", " norm", ",norm")
     changed_in = "1.9"
-    requires = "1.8"
+    requires = "1.9"
     signatures = {"norm": ("input", "p", "dim", "keepdim", "out", "dtype")}
     functions = {"torch.norm": "norm"}
     methods = {}

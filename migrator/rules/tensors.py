@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from typing import ClassVar, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
@@ -94,6 +95,14 @@ def _is_size(node: cst.BaseExpression, context) -> bool:
     return isinstance(node, cst.Attribute) and node.attr.value == "shape"
 
 
+class _Unpacked:
+    """A name bound by `a, b = f(...)` to element `index` of what the file's function `f` returns."""
+
+    def __init__(self, function: str, index: int) -> None:
+        self.function = function
+        self.index = index
+
+
 class _Scope:
     """The names one function (or the module) binds: plain assignments, and names bound otherwise."""
 
@@ -115,21 +124,29 @@ class _Scope:
         return None, None
 
 
-class _FileFacts(Rule):
-    """Collects per-file facts rules decide on in `leave_Module`: what each name is bound to,
-    scope by scope, and whether the file mentions CUDA."""
+class _Facts(cst.CSTVisitor):
+    """What each name of a file is bound to, scope by scope, which functions return what,
+    and whether the file mentions CUDA. Built once per file, only when a rule needs it."""
 
-    def __init__(self, context) -> None:
-        super().__init__(context)
+    def __init__(self) -> None:
+        super().__init__()
         self.scope = _Scope(None)
-        self._name_scopes: Dict[int, _Scope] = {}
+        self.module_scope = self.scope
+        self.name_scopes: Dict[int, _Scope] = {}
         self.mentions_cuda = False
+        self._functions: List[Optional[str]] = []
+        self.returns: Dict[str, List[Optional[cst.BaseExpression]]] = {}  # module-level function -> returned values
+        self.defined: Counter = Counter()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        top = self.scope is self.module_scope
+        self.defined[node.name.value] += 1
+        self._functions.append(node.name.value if top else None)
         self.scope = _Scope(self.scope)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.scope = self.scope.parent  # type: ignore[assignment]
+        self._functions.pop()
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
         self.scope = _Scope(self.scope)
@@ -137,8 +154,16 @@ class _FileFacts(Rule):
     def leave_Lambda(self, original_node: cst.Lambda) -> None:
         self.scope = self.scope.parent  # type: ignore[assignment]
 
+    def visit_Return(self, node: cst.Return) -> None:
+        if self._functions and self._functions[-1] is not None:
+            self.returns.setdefault(self._functions[-1], []).append(node.value)
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        if self._functions and self._functions[-1] is not None:
+            self.returns.setdefault(self._functions[-1], []).append(None)  # a generator: not a plain return
+
     def visit_Name(self, node: cst.Name) -> None:
-        self._name_scopes[id(node)] = self.scope
+        self.name_scopes[id(node)] = self.scope
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -147,6 +172,10 @@ class _FileFacts(Rule):
             elif _parallel(target.target, node.value):
                 for element, value in zip(target.target.elements, node.value.elements):  # type: ignore[attr-defined]
                     self.scope.assigned.setdefault(element.value.value, []).append(value.value)  # type: ignore[attr-defined]
+            elif _unpacks_call(target.target, node.value):
+                function = node.value.func.value  # type: ignore[attr-defined]
+                for index, element in enumerate(target.target.elements):  # type: ignore[attr-defined]
+                    self.scope.assigned.setdefault(element.value.value, []).append(_Unpacked(function, index))  # type: ignore
             else:
                 self._rebind(target.target)
 
@@ -189,10 +218,44 @@ class _FileFacts(Rule):
         if "cuda" in node.value:
             self.mentions_cuda = True
 
+
+def _file_facts(context, module: cst.Module) -> _Facts:
+    """The `_Facts` of the module, shared by every rule of this visit."""
+    cached = getattr(context, "_tm_facts", None)
+    if cached is None or cached[0] is not module:
+        facts = _Facts()
+        module.visit(facts)
+        cached = (module, facts)
+        context._tm_facts = cached
+    return cached[1]
+
+
+class _FileFacts(Rule):
+    """A rule that collects candidates during the visit and decides in `leave_Module` with
+    the file's `_Facts` (what names are bound to, scope by scope)."""
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self._module: Optional[cst.Module] = None
+        self._facts: Optional[_Facts] = None
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._module = node
+
+    @property
+    def facts(self) -> _Facts:
+        if self._facts is None:
+            self._facts = _file_facts(self.context, self._module)  # type: ignore[arg-type]
+        return self._facts
+
+    @property
+    def mentions_cuda(self) -> bool:
+        return self.facts.mentions_cuda
+
     def _resolve(self, node: cst.BaseExpression):
         if not isinstance(node, cst.Name):
             return None, None
-        scope = self._name_scopes.get(id(node))
+        scope = self.facts.name_scopes.get(id(node))
         if scope is None:
             return None, None
         return scope.lookup(node.value)
@@ -210,6 +273,33 @@ class _FileFacts(Rule):
         """A name bound only to integer literals (`n = 60`, `n, d = 60, 4`): a size."""
         values = self.values_of(node)
         return bool(values) and all(isinstance(v, cst.Integer) for v in values)
+
+    def returned(self, unpacked: "_Unpacked") -> Optional[List[cst.BaseExpression]]:
+        """The expressions function `f` returns at position `index` in `a, b = f(...)`, if every return is a tuple."""
+        facts = self.facts
+        name = unpacked.function
+        module = facts.module_scope
+        if facts.defined[name] != 1 or name in module.assigned or name in module.rebound:
+            return None
+        elements = []
+        for value in facts.returns.get(name, [None]):
+            if not isinstance(value, (cst.Tuple, cst.List)) or len(value.elements) <= unpacked.index:
+                return None
+            element = value.elements[unpacked.index]
+            if isinstance(element, cst.StarredElement):
+                return None
+            elements.append(element.value)
+        return elements
+
+
+def _unpacks_call(target: cst.BaseExpression, value: cst.BaseExpression) -> bool:
+    """`a, b = f(...)` with names on the left and a plain function name called on the right."""
+    return (
+        isinstance(target, (cst.Tuple, cst.List))
+        and isinstance(value, cst.Call)
+        and isinstance(value.func, cst.Name)
+        and all(isinstance(e.value, cst.Name) and not isinstance(e, cst.StarredElement) for e in target.elements)
+    )
 
 
 def _parallel(target: cst.BaseExpression, value: cst.BaseExpression) -> bool:
@@ -959,6 +1049,7 @@ class ByteMask(_FileFacts):
     safety = Safety.SAFE
     triggers = (".byte()", "ByteTensor", "uint8")
     changed_in = "1.2"
+    requires = "1.2"
     examples = (
         fixes(
             "import torch\ny = x.masked_fill((x > 0).byte(), 0)\nz = x[x.eq(3).byte()]\n",
@@ -1035,7 +1126,8 @@ class ComparisonArithmetic(_FileFacts):
     """`1 - (x > 0)`: comparison results are bool since torch 1.2; use `~(x > 0)`.
 
     What it does: `1 - mask`, where `mask` is a comparison (`x > 0`, `x.eq(y)`, or a name
-    bound only to comparisons), becomes `~mask`. Negation (`-mask`) and sums of two
+    bound only to comparisons) or where `1 - mask` is itself passed as a mask
+    (`scores.masked_fill(1 - mask, -inf)`), becomes `~mask`. Negation (`-mask`) and sums of two
     comparisons (`m1 + m2`, a count in uint8, a logical OR on bool) are reported.
     Why: up to torch 1.1 comparisons returned uint8 tensors and arithmetic on them was
     common; since 1.2 they are bool: `1 - mask` raises (`Subtraction, the - operator,
@@ -1050,12 +1142,23 @@ class ComparisonArithmetic(_FileFacts):
     safety = Safety.UNSAFE
     triggers = ("1 -", "1-", "-(", "- (", " + ", ")+")
     changed_in = "1.2"
+    requires = "1.2"
     examples = (
         fixes("import torch\nkeep = 1 - (labels == ignore)\n", "import torch\nkeep = ~(labels == ignore)\n", id="literal"),
         fixes(
             "import torch as th\nmask = x.gt(0)\ninv = 1-mask\n",
             "import torch as th\nmask = x.gt(0)\ninv = ~mask\n",
             id="alias-name",
+        ),
+        fixes(
+            "import torch\ndef forward(scores, mask):\n    return scores.masked_fill(1 - mask, -1e9)\n",
+            "import torch\ndef forward(scores, mask):\n    return scores.masked_fill(~mask, -1e9)\n",
+            id="used-as-mask",
+        ),
+        fixes(
+            "import torch\ndef batch(x):\n    m = x > 0\n    return x, m\nx, m = batch(data)\nfree = (1 - m).sum()\n",
+            "import torch\ndef batch(x):\n    m = x > 0\n    return x, m\nx, m = batch(data)\nfree = (~m).sum()\n",
+            id="returned-mask",
         ),
         reports("import torch\nboth = (a > 0) + (b > 0)\n", id="sum"),
         keeps("import torch\nw = 1 - mask.float()\n", id="float-mask"),
@@ -1065,6 +1168,16 @@ class ComparisonArithmetic(_FileFacts):
     def __init__(self, context) -> None:
         super().__init__(context)
         self.candidates: List[cst.BaseExpression] = []
+        self.mask_arguments: Set[int] = set()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        # `x.masked_fill(1 - mask, v)`: whatever `mask` is, `1 - mask` is used as a mask
+        func = node.func
+        positional = [a.value for a in node.args if a.keyword is None and not a.star]
+        if positional and isinstance(func, cst.Attribute) and func.attr.value in _MASK_METHODS:
+            self.mask_arguments.add(id(positional[0]))
+        elif positional and self.context.qualified_name(func) == "torch.where":
+            self.mask_arguments.add(id(positional[0]))
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         if isinstance(node.operator, (cst.Subtract, cst.Add)):
@@ -1084,18 +1197,34 @@ class ComparisonArithmetic(_FileFacts):
                 if self._mask(node.expression):
                     self.report(node, message=self.message + " (negating a mask: use `~mask` for inversion)")
                 continue
-            if isinstance(node.operator, cst.Subtract) and literal(node.left) == 1 and self._mask(node.right):
+            inverted_mask = id(node) in self.mask_arguments and isinstance(node.right, (cst.Name, cst.Attribute))
+            if isinstance(node.operator, cst.Subtract) and literal(node.left) == 1 and (self._mask(node.right) or inverted_mask):
                 operand = node.right
                 text = _code(operand) if isinstance(operand, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)) or operand.lpar else f"({_code(operand)})"
                 self.report(node, _keep_parens(cst.parse_expression(f"~{text}"), node))
             elif isinstance(node.operator, cst.Add) and self._mask(node.left) and self._mask(node.right):
                 self.report(node, message=self.message + " (adding masks is a logical OR on bool tensors: use `m1.long() + m2.long()` to count)")
 
-    def _mask(self, node: cst.BaseExpression) -> bool:
+    def _mask(self, node: cst.BaseExpression, seen: Optional[Set[Tuple[int, str]]] = None) -> bool:
         if _is_comparison(node, self.context):
             return not self._python_comparison(node)
-        values = self.values_of(node)
-        return bool(values) and all(_is_comparison(v, self.context) and not self._python_comparison(v) for v in values)
+        if not isinstance(node, cst.Name):
+            return False
+        scope, values = self._resolve(node)
+        key = (id(scope), node.value)
+        if key in (seen or set()):
+            return False
+        seen = (seen or set()) | {key}
+        if not values:
+            return False
+        for value in values:
+            if isinstance(value, _Unpacked):
+                returned = self.returned(value)
+                if not returned or not all(self._mask(r, seen) for r in returned):
+                    return False
+            elif not self._mask(value, seen):
+                return False
+        return True
 
     def _python_comparison(self, node: cst.BaseExpression) -> bool:
         """`i > 3` where `i` is a loop counter or a name bound only to numbers: Python values."""

@@ -272,3 +272,24 @@ def test_storage_pointer():
     x = torch.zeros(3)
     ns, _ = run("import torch\np = x.storage().data_ptr()\n", x=x)
     assert ns["p"] == x.data_ptr()
+
+
+def test_mask_names_resolve_scope_by_scope():
+    source = (
+        "import torch\n"
+        "def make(x):\n"
+        "    mask = x > 0\n"
+        "    pad = 1 - mask\n"          # the function's own comparison: fixed
+        "    return x, mask\n"
+        "def scale(w, mask):\n"
+        "    return w * (1 - mask)\n"   # a parameter: unknown, left alone
+        "x, mask = make(data)\n"
+        "free = (1 - mask).sum()\n"     # unpacked from make(): a comparison
+    )
+    out = migrate(source)
+    assert "pad = ~mask" in out and "w * (1 - mask)" in out and "free = (~mask).sum()" in out
+
+
+def test_generator_results_are_not_followed():
+    source = "import torch\ndef gen(x):\n    yield x, x > 0\n    return x, x > 0\na, m = gen(d)\nb = 1 - m\n"
+    assert migrate(source) == source
