@@ -344,17 +344,20 @@ class _Replace(cst.CSTTransformer):
         if isinstance(original_node, _STATEMENTS):
             comments = self.orphans.pop()
             if comments:
-                if isinstance(result, _STATEMENTS):
-                    result = result.with_changes(leading_lines=[*result.leading_lines, *map(_comment_line, comments)])
-                else:  # the statement itself was removed: the comments go to the enclosing one
-                    self.orphans[-1].extend(comments)
+                result = self._attach(result, comments)
+        elif isinstance(original_node, cst.Module) and self.orphans and self.orphans[-1]:
+            result = result.with_changes(footer=[*result.footer, *map(_comment_line, self.orphans.pop())])
         return result
 
-    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        comments = self.orphans.pop() if self.orphans else []
-        if not comments:
-            return updated_node
-        return updated_node.with_changes(footer=[*updated_node.footer, *map(_comment_line, comments)])
+    def _attach(self, result, comments: List[str]):
+        lines = [_comment_line(text) for text in comments]
+        if isinstance(result, _STATEMENTS):
+            return result.with_changes(leading_lines=[*result.leading_lines, *lines])
+        if isinstance(result, cst.FlattenSentinel) and result.nodes and isinstance(result.nodes[0], _STATEMENTS):
+            first = result.nodes[0]
+            return cst.FlattenSentinel([first.with_changes(leading_lines=[*first.leading_lines, *lines]), *result.nodes[1:]])
+        self.orphans[-1].extend(comments)  # the statement itself was removed: the comments go to the enclosing one
+        return result
 
 
 def _comments(node: Optional[object]) -> "Counter[str]":

@@ -421,11 +421,13 @@ class Gesv(_LinalgCall):
 
     What it does: rewrites the legacy solver, whose right-hand side came FIRST, into
     `torch.linalg.solve(A, B)` (arguments swapped) when only the solution is used
-    (`X, _ = torch.gesv(B, A)`, `X, LU = ...` with `LU` never read again, `gesv(B, A)[0]`,
-    `torch.solve(B, A).solution`). When the LU factors are read, the statement becomes
-    `LU, pivots = torch.linalg.lu_factor(A)` and `X = torch.linalg.lu_solve(LU, pivots, B)`,
-    which gives the same X and the same packed factors. `torch.gesv(B, A)[1]` and
-    `.LU` become `torch.linalg.lu_factor(A).LU`.
+    (`X, _ = torch.gesv(B, A)`, `gesv(B, A)[0]`, `torch.solve(B, A).solution`, or
+    `X, LU = ...` with `LU` never read again in a function or a script). When the LU
+    factors are read, the statement becomes `LU, pivots = torch.linalg.lu_factor(A)` and
+    `X = torch.linalg.lu_solve(LU, pivots, B)`, which gives the same X and the same packed
+    factors; `_, LU = torch.gesv(B, A)`, `torch.gesv(B, A)[1]` and `.LU` become
+    `torch.linalg.lu_factor(A).LU`. A `from torch import gesv` left unused is removed
+    (it raises `ImportError` today).
     Why: `torch.gesv` (<= 1.0) was renamed `torch.solve` in 1.1, deprecated in 1.9 and
     removed in 1.13 (`AttributeError` / `RuntimeError` today); `torch.linalg.solve`
     takes its arguments in the mathematical order and returns the solution only.

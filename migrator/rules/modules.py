@@ -4,7 +4,7 @@ dropout, `pack_padded_sequence` ordering and the NumPy aliases removed in NumPy 
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Tuple
+from typing import List, Optional
 
 import libcst as cst
 

@@ -425,8 +425,10 @@ class SchedulerGetLr(_Bindings):
     added `get_last_lr()`; it warns `To get the last learning rate computed by the
     scheduler, please use get_last_lr()`.
     Example: `print(scheduler.get_lr()[0])` becomes `print(scheduler.get_last_lr()[0])`.
-    Fix safety: safe: `get_last_lr()` returns the learning rates the optimizer is using,
-    which is what `get_lr()` returned when the code was written.
+    Fix safety: safe for code written for torch 1.3 or older: `get_last_lr()` returns the
+    learning rates the optimizer is using, which is what `get_lr()` returned then. Unsafe
+    for 1.4 and newer code (or an unknown era), where `get_lr()` already meant the
+    chainable formula and the printed rate may differ after the rewrite.
     """
 
     code = "TM605"
@@ -467,7 +469,9 @@ class SchedulerGetLr(_Bindings):
             method = _method(call)
             assert method is not None and isinstance(call.func, cst.Attribute)
             if self.is_scheduler(method[0]):
-                self.report(call.func.attr, cst.Name("get_last_lr"))
+                era = self.context.source_era
+                safety = Safety.SAFE if era is not None and era <= (1, 3) else Safety.UNSAFE
+                self.report(call.func.attr, cst.Name("get_last_lr"), safety=safety)
 
 
 # Legacy parameter lists that ended in `verbose` (1.x); ReduceLROnPlateau had it fifth.

@@ -113,6 +113,9 @@ class SizeAverageArgument(Rule):
             return
         if "reduction" in bound:
             return  # both spellings given: torch itself ignores the flags only with a warning; leave it
+        if name.endswith(".kl_div") and "reduce" in bound and bound["reduce"].keyword is None:
+            if not isinstance(literal(bound["reduce"].value), (bool, type(None))):
+                return  # a 0.2 `weight` tensor in 4th place, not a flag: TM308 reports it
         sa = bound.get("size_average")
         rd = bound.get("reduce")
         value = reduction_for(sa.value if sa else None, rd.value if rd else None)

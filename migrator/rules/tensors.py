@@ -10,7 +10,7 @@ from typing import ClassVar, Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from migrator.rule import Rule, Safety, fixes, keeps, reports
-from migrator.rules._calls import UNKNOWN, keyword_arg, literal, method_call
+from migrator.rules._calls import keyword_arg, literal, method_call
 from migrator.rules.linalg import _atom, _code, _imports_torch, _is_simple, _keep_parens, _Parts, _releases
 
 # Legacy constructor -> (dtype it produced, or None for the default dtype; float-valued?)
@@ -490,6 +490,13 @@ def _method_receiver(node: cst.Call, context, names: Tuple[str, ...]) -> Optiona
     return func.value
 
 
+# Methods that exist on tensors and return tensors, never on modules (`float`, `cuda` exist on both).
+_TENSOR_METHODS = frozenset(
+    "view reshape sum mean abs exp log sqrt clamp t transpose permute squeeze unsqueeze contiguous index_select "
+    "masked_fill gt lt ge le eq ne long int byte clone detach numpy_ view_as expand matmul mm bmm".split()
+)
+
+
 class TypeCast(_FileFacts):
     """`x.type(torch.FloatTensor)`: use `x.float()` (and `.long()`, `.double()`, ...).
 
@@ -502,9 +509,11 @@ class TypeCast(_FileFacts):
     Why: the typed classes are legacy since torch 0.4 (`dtype` and `device` replaced them).
     Example: `x = torch.randn(N, D).type(dtype)` with `dtype = torch.FloatTensor` becomes
     `x = torch.randn(N, D).float()`.
-    Fix safety: safe for CPU types (a CPU tensor stays put; `.cpu()` covers the rest);
-    unsafe for CUDA types: `.cuda()` moves to the current device, while `.type()` kept a
-    tensor already on another GPU where it was.
+    Fix safety: safe for CPU types on an evident tensor (a factory call, arithmetic, a
+    comparison, `x.data`, or a name bound only to those; a CPU tensor stays put and
+    `.cpu()` covers the rest); unsafe on anything else, since `nn.Module.type()` also cast
+    integer buffers, which `Module.float()` leaves alone; unsafe for CUDA types: `.cuda()`
+    moves to the current device, while `.type()` kept a tensor on another GPU where it was.
     """
 
     code = "TM703"
@@ -556,14 +565,35 @@ class TypeCast(_FileFacts):
                 continue
             name, cuda = typed
             cast = TYPED[name][0]
+            tensor = self._tensor(receiver, set())
+            safety = Safety.SAFE if tensor else Safety.UNSAFE
+            message = None if tensor else self.message + " (unsafe: if this is an `nn.Module`, `.type()` also cast its integer buffers)"
             if cuda:
                 new = method_call(method_call(receiver, "cuda"), cast)
                 self.report(node, _keep_parens(new, node), safety=Safety.UNSAFE,
                             message=self.message + " (unsafe: `.cuda()` moves to the current device)")
             elif self.mentions_cuda:
-                self.report(node, _keep_parens(method_call(method_call(receiver, "cpu"), cast), node))
+                self.report(node, _keep_parens(method_call(method_call(receiver, "cpu"), cast), node), safety=safety, message=message)
             else:
-                self.report(node, _keep_parens(method_call(receiver, cast), node))
+                self.report(node, _keep_parens(method_call(receiver, cast), node), safety=safety, message=message)
+
+    def _tensor(self, node: cst.BaseExpression, seen: Set[str]) -> bool:
+        """Evidently a tensor, not a module: arithmetic or a comparison, `x.data`, a torch
+        factory call (`torch.randn(...)`) or a tensor method on one, or a name bound only to those."""
+        if isinstance(node, (cst.BinaryOperation, cst.UnaryOperation, cst.Comparison)):
+            return True
+        if isinstance(node, cst.Attribute):
+            return node.attr.value in ("data", "grad")
+        if isinstance(node, cst.Call):
+            name = self.context.qualified_name(node.func)
+            if name is not None:
+                return name.startswith("torch.") and not name.startswith(("torch.nn.", "torch.optim.", "torch.utils."))
+            func = node.func
+            return isinstance(func, cst.Attribute) and func.attr.value in _TENSOR_METHODS and self._tensor(func.value, seen)
+        if isinstance(node, cst.Name) and node.value not in seen:
+            values = self.values_of(node)
+            return bool(values) and all(isinstance(v, cst.BaseExpression) and self._tensor(v, seen | {node.value}) for v in values)
+        return False
 
 
 class TypedClassCheck(Rule):

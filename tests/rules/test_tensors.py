@@ -293,3 +293,9 @@ def test_mask_names_resolve_scope_by_scope():
 def test_generator_results_are_not_followed():
     source = "import torch\ndef gen(x):\n    yield x, x > 0\n    return x, x > 0\na, m = gen(d)\nb = 1 - m\n"
     assert migrate(source) == source
+
+
+def test_type_cast_is_safe_only_on_evident_tensors():
+    source = "import torch\nx = torch.randn(3).type(torch.DoubleTensor)\nmodel = model.type(torch.FloatTensor)\n"
+    assert migrate(source, unsafe=False) == "import torch\nx = torch.randn(3).double()\nmodel = model.type(torch.FloatTensor)\n"
+    assert migrate(source) == "import torch\nx = torch.randn(3).double()\nmodel = model.float()\n"
