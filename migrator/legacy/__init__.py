@@ -61,13 +61,13 @@ def install(era: str = "0.3") -> None:
             raise RuntimeError(f"the legacy runtime is installed for era {_installed}; cannot switch to {era}")
         return
     from . import (
-        autograd, data, devices, division, functional, init, linalg, losses, masks, optim, quiet, reductions,
-        removed, scalars,
+        autograd, data, devices, division, functional, init, linalg, losses, masks, modules, optim, quiet,
+        reductions, removed, scalars,
     )
 
     for family in (
         quiet, removed, devices, autograd, scalars, losses, functional, init, linalg, optim, data, masks,
-        division, reductions,
+        division, reductions, modules,
     ):
         family.install(era)
     _installed = era
@@ -76,6 +76,9 @@ def install(era: str = "0.3") -> None:
 def installed_era() -> Optional[str]:
     """The era `install` patched this process for, or None."""
     return _installed
+
+
+_FINISHED_SCRIPTS: list = []
 
 
 def run_script(path: "os.PathLike[str] | str", argv: Sequence[str] = (), era: str = "0.3") -> None:
@@ -111,6 +114,9 @@ def run_script(path: "os.PathLike[str] | str", argv: Sequence[str] = (), era: st
             raise LegacyUnsupported(f"Python 2 dict method `.{error.name}()` cannot run on Python 3") from error
         raise
     finally:
+        # As under `python script.py`, the script's globals live until the process exits,
+        # so what it built (its trained modules) can still be inspected afterwards.
+        _FINISHED_SCRIPTS.append(module)
         sys.argv = saved_argv
         sys.path[:] = saved_path
         if saved_main is not None:

@@ -58,6 +58,14 @@ def reduction_for(size_average: Optional[cst.BaseExpression], reduce: Optional[c
     return averaged
 
 
+def _looks_like_kl_weight(node: cst.BaseExpression, era) -> bool:
+    """`F.kl_div(x, y, True, w)` in 0.2 code passed a class weight where `reduce` now sits."""
+    if isinstance(literal(node), (bool, type(None))):
+        return False
+    last = node.attr.value if isinstance(node, cst.Attribute) else getattr(node, "value", "")
+    return (era is not None and era <= (0, 2)) or "weight" in str(last).lower()
+
+
 class SizeAverageArgument(Rule):
     """`size_average=` / `reduce=` on a loss: use `reduction=`.
 
@@ -114,7 +122,7 @@ class SizeAverageArgument(Rule):
         if "reduction" in bound:
             return  # both spellings given: torch itself ignores the flags only with a warning; leave it
         if name.endswith(".kl_div") and "reduce" in bound and bound["reduce"].keyword is None:
-            if not isinstance(literal(bound["reduce"].value), (bool, type(None))):
+            if _looks_like_kl_weight(bound["reduce"].value, self.context.source_era):
                 return  # a 0.2 `weight` tensor in 4th place, not a flag: TM308 reports it
         sa = bound.get("size_average")
         rd = bound.get("reduce")
