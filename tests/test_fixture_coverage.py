@@ -30,7 +30,7 @@ from migrator.rule import Safety
 # code -> why no runnable fixture can hold the idiom (one line each)
 EXEMPT: Dict[str, str] = {
     "TM111": "`.reinforce()` raises on torch 2.13 and the legacy runtime refuses it (stochastic functions, removed in 0.3, are not emulated).",
-    "TM308": "a 0.2 weight tensor as `F.kl_div`'s fourth argument raises on torch 2.13 and is not emulated; a runnable non-literal fourth argument is rewritten by TM301 first, which drops TM308's finding.",
+    "TM308": "a 0.2 weight tensor as `F.kl_div`'s fourth argument raises on torch 2.13 and the legacy runtime does not emulate the 0.2 signature.",
     "TM810": "`torch.pstrf` (pivoted Cholesky) raises on torch 2.13, which has no equivalent, and the legacy runtime refuses it.",
     "TM612": "importing `torch.utils.ffi`, `torch.legacy`, `load_lua` or `torch.nn._functions` raises on torch 2.13 and the legacy runtime refuses them (removed in 1.0, not emulated).",
 }
