@@ -298,21 +298,13 @@ def rules(code: Optional[str], as_json: bool, markdown: bool) -> None:
         click.echo(f"{record['code']}  {record['name']:<34} {record['fix']:<7} {era:<10} {record['message']}")
 
 
-def _register_optional_commands() -> None:
+def _register_commands() -> None:
     """Commands that live in their own modules (they import nothing heavy at load time)."""
-    try:
-        from migrator.verify_commands import run_legacy, verify
-    except ImportError:
-        pass
-    else:
-        main.add_command(verify)
-        main.add_command(run_legacy)
-    try:
-        from migrator.upgrade import upgrade
-    except ImportError:
-        pass
-    else:
-        main.add_command(upgrade)
+    from migrator.upgrade import upgrade
+    from migrator.verify_commands import run_legacy, verify
+
+    for command in (upgrade, verify, run_legacy):
+        main.add_command(command)
 
 
-_register_optional_commands()
+_register_commands()
