@@ -316,6 +316,8 @@ class _Replace(cst.CSTTransformer):
 
     A replacement that drops comments of the code it replaces (`Variable(x,  # why`)
     would lose user text: those comments move above the enclosing statement instead.
+    A statement line that disappears (`from torch._six import inf  # why`) hands its
+    comments to the next statement of its block, or to the block's footer.
     """
 
     def __init__(self, replacements: Dict[int, _Pending]) -> None:
@@ -324,6 +326,7 @@ class _Replace(cst.CSTTransformer):
         self.open: List[int] = []
         self.applied: List[_Pending] = []
         self.orphans: List[List[str]] = [[]]  # per open statement (and the module): comments to re-attach
+        self.carried: Dict[int, List[cst.EmptyLine]] = {}  # statement depth -> lines of removed statements
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, _STATEMENTS):
@@ -342,11 +345,25 @@ class _Replace(cst.CSTTransformer):
                 result = item.replacement
                 self.orphans[-1].extend(_dropped_comments(original_node, result))
         if isinstance(original_node, _STATEMENTS):
+            depth = len(self.orphans)
             comments = self.orphans.pop()
+            if _is_removed(result):
+                lines = [*_comment_lines(original_node, updated_node), *map(_comment_line, comments)]
+                if lines:
+                    self.carried.setdefault(depth, []).extend(lines)
+                return cst.RemovalSentinel.REMOVE
             if comments:
                 result = self._attach(result, comments)
-        elif isinstance(original_node, cst.Module) and self.orphans and self.orphans[-1]:
-            result = result.with_changes(footer=[*result.footer, *map(_comment_line, self.orphans.pop())])
+            carried = self.carried.pop(depth, None)
+            if carried:
+                result = _with_leading(result, carried)
+        elif isinstance(original_node, (cst.IndentedBlock, cst.Module)):
+            inner = len(self.orphans) + 1
+            footer = [*self.carried.pop(inner, []), *result.footer]
+            if isinstance(original_node, cst.Module) and self.orphans and self.orphans[-1]:
+                footer.extend(map(_comment_line, self.orphans.pop()))
+            if len(footer) != len(result.footer):
+                result = result.with_changes(footer=footer)
         return result
 
     def _attach(self, result, comments: List[str]):
@@ -356,8 +373,34 @@ class _Replace(cst.CSTTransformer):
         if isinstance(result, cst.FlattenSentinel) and result.nodes and isinstance(result.nodes[0], _STATEMENTS):
             first = result.nodes[0]
             return cst.FlattenSentinel([first.with_changes(leading_lines=[*first.leading_lines, *lines]), *result.nodes[1:]])
-        self.orphans[-1].extend(comments)  # the statement itself was removed: the comments go to the enclosing one
+        self.orphans[-1].extend(comments)
         return result
+
+
+def _is_removed(result: object) -> bool:
+    if isinstance(result, cst.RemovalSentinel):
+        return True
+    if isinstance(result, cst.FlattenSentinel):
+        return not result.nodes
+    return isinstance(result, cst.SimpleStatementLine) and not result.body
+
+
+def _comment_lines(original: cst.CSTNode, updated: cst.CSTNode) -> List[cst.EmptyLine]:
+    """The lines above a removed statement and its own trailing comment, if any of them is a comment."""
+    lines = list(getattr(original, "leading_lines", ()))
+    trailing = getattr(updated, "trailing_whitespace", None) or getattr(original, "trailing_whitespace", None)
+    if isinstance(trailing, cst.TrailingWhitespace) and trailing.comment is not None:
+        lines.append(_comment_line(trailing.comment.value))
+    return lines if any(line.comment is not None for line in lines) else []
+
+
+def _with_leading(result, lines: List[cst.EmptyLine]):
+    if isinstance(result, _STATEMENTS):
+        return result.with_changes(leading_lines=[*lines, *result.leading_lines])
+    if isinstance(result, cst.FlattenSentinel) and result.nodes and isinstance(result.nodes[0], _STATEMENTS):
+        first = result.nodes[0]
+        return cst.FlattenSentinel([first.with_changes(leading_lines=[*lines, *first.leading_lines]), *result.nodes[1:]])
+    return result
 
 
 def _comments(node: Optional[object]) -> "Counter[str]":

@@ -208,8 +208,3 @@ def _upgrade_file(source: Path, target: Path, settings, mode, output_format, job
         raise cli.Failure(f"cannot copy {source} to {target}: {error.strerror or error}") from None
     paths = [str(target)] if target.name.endswith(SOURCE_SUFFIXES) else []
     return cli.run_paths(paths, settings, mode, output_format, jobs, exit_zero, report_path, quiet)
-
-
-# Imported on its own (before migrator.cli), this module is not yet complete when cli tries to register it.
-if "upgrade" not in cli.main.commands:
-    cli.main.add_command(upgrade)

@@ -188,8 +188,8 @@ class RankFlow:
     `x.view(n, -1)` is 2-D, `torch.randn(a, b, c)` 3-D, `Variable(t)` has `t`'s rank, and
     `nn.Linear`, activations, dropout, normalisation, convolutions and pooling keep their
     input's rank (an `nn.Embedding` adds one). A name has the rank of its last assignment
-    in straight-line code; branches, loops and `try` forget the names they bind, and
-    function parameters are unknown. Used where a rewrite is exact only for a known rank.
+    in straight-line code (a `try` body included); branches, loops and handlers forget the
+    names they bind, and function parameters are unknown. Used where a rewrite is exact only for a known rank.
     """
 
     def __init__(self, context, on_call: Callable[[cst.Call, RankOf], None]) -> None:
@@ -279,6 +279,25 @@ class RankFlow:
             after = _forget(env, bound)
             if statement.orelse is not None:
                 self._suite(statement.orelse.body, after)
+            env.clear()
+            env.update(after)
+        elif isinstance(statement, (cst.Try, cst.TryStar)):
+            # The body (and its `else`) run straight through; a handler or `finally` may start
+            # after any statement of the body, so they forget every name the statement binds.
+            bound = _targets(statement) | {
+                n for h in statement.handlers if h.name is not None for n in _names(h.name.name)
+            }
+            body = dict(env)
+            self._suite(statement.body, body)
+            if statement.orelse is not None:
+                self._suite(statement.orelse.body, body)
+            for handler in statement.handlers:
+                if handler.type is not None:
+                    self._scan(handler.type, _forget(env, bound))
+                self._suite(handler.body, _forget(env, bound))
+            if statement.finalbody is not None:
+                self._suite(statement.finalbody.body, _forget(env, bound))
+            after = _forget(env, bound)
             env.clear()
             env.update(after)
         elif isinstance(statement, cst.With):
@@ -961,6 +980,16 @@ class SoftmaxImplicitDim(Rule):
             "import torch\nimport torch.nn as nn\nsm = nn.Softmax()\nx = torch.randn(2, 4)\ny = sm(x)\n",
             "import torch\nimport torch.nn as nn\nsm = nn.Softmax(dim=1)\nx = torch.randn(2, 4)\ny = sm(x)\n",
             id="module-known-input",
+        ),
+        fixes(
+            "import torch\nimport torch.nn.functional as F\ntry:\n    s = torch.randn(5, 4, 3)\n    p = F.softmax(s)\nexcept ValueError:\n    pass\n",
+            "import torch\nimport torch.nn.functional as F\ntry:\n    s = torch.randn(5, 4, 3)\n    p = F.softmax(s, dim=0)\nexcept ValueError:\n    pass\n",
+            id="rank-known-inside-try",
+        ),
+        fixes(
+            "import torch\nimport torch.nn.functional as F\ns = torch.randn(5, 4)\ntry:\n    s = torch.randn(5, 4, 3)\nexcept ValueError:\n    p = F.softmax(s)\n",
+            "import torch\nimport torch.nn.functional as F\ns = torch.randn(5, 4)\ntry:\n    s = torch.randn(5, 4, 3)\nexcept ValueError:\n    p = F.softmax(s, dim=(0 if s.dim() in (0, 1, 3) else 1))\n",
+            id="handler-forgets-names-the-try-binds",
         ),
         keeps("import torch.nn.functional as F\np = F.softmax(x, dim=-1)\nq = F.log_softmax(x, 1)\n", id="explicit"),
         keeps("import numpy as np\nfrom scipy.special import softmax\np = softmax(x)\n", id="scipy-look-alike"),
