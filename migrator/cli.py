@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Callable, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import click
 
@@ -13,6 +13,7 @@ from migrator import __version__
 from migrator.config import ConfigError, Settings, find_pyproject, load_settings
 from migrator.era import VersionError
 from migrator.files import discover
+from migrator.rule_index import choose, load_index
 from migrator.report import Tally, github_lines, json_records, text_lines
 from migrator.runner import FileOutcome, Mode, default_jobs, diff_text, process_files, transform
 
@@ -65,9 +66,7 @@ def build_settings(paths: Sequence[str], config_path: Optional[str], **flags) ->
             "target_version": flags.get("target_version"),
         }
         settings = settings.with_overrides(**overrides)
-        from migrator.registry import select_rules
-
-        select_rules(settings)  # unknown codes are a usage error now, not in a worker
+        choose(load_index(), settings)  # unknown codes are a usage error now, not in a worker
         return settings
     except (ConfigError, VersionError) as error:
         raise Failure(str(error)) from None

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional, Tuple
+from dataclasses import dataclass, field
+from typing import Dict, Optional, Tuple
 
 import libcst as cst
 
@@ -22,8 +22,17 @@ class FileContext:
     source_era: Optional[Version]
     target: Version
 
+    # node id -> (node, its qualified name): most rules ask about the same calls; the node is
+    # kept so that its id cannot be reused by another node during the visit
+    _qualified: Dict[int, Tuple[cst.CSTNode, Optional[str]]] = field(default_factory=dict, init=False, repr=False)
+
     def qualified_name(self, node: cst.BaseExpression) -> Optional[str]:
-        return self.names.qualified_name(node)
+        known = self._qualified.get(id(node))
+        if known is not None and known[0] is node:
+            return known[1]
+        name = self.names.qualified_name(node)
+        self._qualified[id(node)] = (node, name)
+        return name
 
     def reference(self, qualified: str) -> Tuple[cst.BaseExpression, Tuple[Import, ...]]:
         """An expression naming `qualified` in this file, and the import it needs if none binds it.

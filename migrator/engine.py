@@ -14,42 +14,25 @@ import re
 import tokenize
 import warnings
 from collections import Counter
-from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from migrator.config import Settings
 from migrator.context import FileContext
 from migrator.era import NEWEST, Version, format_version, in_range, infer_era, parse_version
 from migrator.names import ImportTable
-from migrator.registry import select_rules, triggers_of
+from migrator.positions import start_positions
+from migrator.registry import select_rules
+from migrator.walk import visit_batched
+from migrator.findings import SourceResult
 from migrator.rule import Finding, Rule, Safety, _Pending
 
 MAX_PASSES = 10
-
-
-@dataclass(frozen=True)
-class SourceResult:
-    """What the engine made of one source text."""
-
-    path: str
-    source: bytes
-    output: bytes
-    fixed: Tuple[Finding, ...] = ()  # findings whose fix was applied
-    remaining: Tuple[Finding, ...] = ()  # findings left in the output (report-only, or unsafe and not enabled)
-    error: Optional[str] = None  # why the source was left untouched, e.g. a syntax error
-    era: Optional[Version] = None
-    era_reason: str = ""
-    parsed: bool = True  # False when the pre-filter showed no rule can match
-
-    @property
-    def changed(self) -> bool:
-        return self.output != self.source
 
 
 class _SourceError(Exception):
@@ -62,8 +45,23 @@ class _Plan:
 
     token_rules: Tuple[Type[Rule], ...]
     tree_rules: Tuple[Type[Rule], ...]
-    triggers: "re.Pattern[bytes] | None"
+    anchor: "re.Pattern[bytes] | None"  # any rule's trigger; None: no pre-filter
     target: Version
+
+    def rules_for(self, text: bytes) -> Tuple[Tuple[Type[Rule], ...], Tuple[Type[Rule], ...]]:
+        """The token and tree rules whose triggers occur in `text`: only those can report anything.
+
+        One search of the combined pattern rejects most files; the rules are sorted out
+        only for the files it lets through.
+        """
+        if self.anchor is None:
+            return self.token_rules, self.tree_rules
+        if self.anchor.search(text) is None:
+            return (), ()
+        return (
+            tuple(r for r in self.token_rules if r.trigger_pattern().search(text)),
+            tuple(r for r in self.tree_rules if r.trigger_pattern().search(text)),
+        )
 
 
 @lru_cache(maxsize=64)
@@ -71,10 +69,11 @@ def _plan(settings: Settings) -> _Plan:
     rules = select_rules(settings)
     token_rules = tuple(r for r in rules if hasattr(r, "repair"))
     tree_rules = tuple(r for r in rules if not hasattr(r, "repair"))
-    triggers = triggers_of(rules)
-    pattern = re.compile(b"|".join(re.escape(t) for t in triggers)) if triggers and settings.prefilter else None
+    anchor = None
+    if rules and settings.prefilter:
+        anchor = re.compile(b"|".join(b"(?:" + r.trigger_pattern().pattern + b")" for r in rules))
     target = parse_version(settings.target_version) if settings.target_version else NEWEST
-    return _Plan(token_rules, tree_rules, pattern, target)
+    return _Plan(token_rules, tree_rules, anchor, target)
 
 
 def check_source(source: bytes, settings: Settings, path: str = "<stdin>") -> SourceResult:
@@ -89,10 +88,8 @@ def fix_source(source: bytes, settings: Settings, path: str = "<stdin>") -> Sour
 
 def could_match(source: bytes, settings: Settings) -> bool:
     """The pre-filter: False only when no selected rule's trigger occurs in the text."""
-    plan = _plan(settings)
-    if not (plan.token_rules or plan.tree_rules):
-        return False
-    return plan.triggers is None or plan.triggers.search(source) is not None
+    token_rules, tree_rules = _plan(settings).rules_for(source)
+    return bool(token_rules or tree_rules)
 
 
 def _run(source: bytes, settings: Settings, path: str, apply: bool) -> SourceResult:
@@ -152,17 +149,22 @@ def _rewrite(
 ) -> Tuple[str, List[Finding], List[Finding]]:
     fixed: List[Finding] = []
     repaired = text
-    for rule in plan.token_rules:
+    for rule in plan.rules_for(text.encode("utf-8", "surrogateescape"))[0]:
         repaired, positions = rule.repair(repaired)  # type: ignore[attr-defined]
         fixed.extend(
             Finding(rule.code, rule.slug(), rule.message, rule.safety, line, column + 1) for line, column in positions
         )
-    tree_rules = tuple(r for r in plan.tree_rules if in_range(era, *r.source_eras))
     current = repaired
     has_noqa = "noqa" in text.lower()
     for number in range(MAX_PASSES):
-        module = _parse(current, path)
-        pending = _visit(module, tree_rules, era, plan.target)
+        # rules are chosen again each pass: a fix may reveal an idiom (`Variable(torch.Tensor(...))`)
+        candidates = plan.rules_for(current.encode("utf-8", "surrogateescape"))[1]
+        tree_rules = tuple(r for r in candidates if in_range(era, *r.source_eras))
+        if not tree_rules:
+            pending: List[_Pending] = []  # nothing can match: no need to parse
+        else:
+            module = _parse(current, path)
+            pending = _visit(module, tree_rules, era, plan.target)
         noqa_lines = _noqa_lines(current) if has_noqa and pending else {}
         if noqa_lines:
             pending = [p for p in pending if not _suppressed(p.finding, noqa_lines)]
@@ -243,16 +245,13 @@ def _visit(module: cst.Module, rules: Sequence[Type[Rule]], era: Optional[Versio
         return []
     context = FileContext(ImportTable.from_module(module), era, target)
     visitors = [rule(context) for rule in rules]
-    for visitor in visitors:
-        visitor.get_visitors = partial(_bound_visitor_methods, visitor)  # type: ignore[method-assign]
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    wrapper.visit_batched(visitors)
+    visit_batched(module, [_bound_visitor_methods(visitor) for visitor in visitors])
     pending = [p for visitor in visitors for p in visitor.pending]
     if pending:
-        positions = wrapper.resolve(PositionProvider)
+        positions = start_positions(module, [item.position_node or item.node for item in pending])
         for item in pending:
-            start = positions[item.position_node or item.node].start
-            item.finding = _at(item.finding, start.line, start.column + 1)
+            line, column = positions[id(item.position_node or item.node)]
+            item.finding = _at(item.finding, line, column + 1)
         pending.sort(key=lambda p: (p.finding.line, p.finding.column, p.finding.code))
     return pending
 

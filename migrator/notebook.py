@@ -86,12 +86,15 @@ def transform_notebook(source: bytes, settings: Settings, path: str, fix: bool) 
 
 @lru_cache(maxsize=16)
 def _raw_prefilter_sound(settings: Settings) -> bool:
-    """Whether the triggers can be searched in the raw JSON: none holds a character JSON may escape."""
-    from migrator.registry import select_rules, triggers_of
+    """Whether the triggers can be searched in the raw JSON: plain substrings, none holding a
+    character JSON may escape. Otherwise the pre-filter runs on the cells' joined source."""
+    from migrator.registry import select_rules
 
+    rules = select_rules(settings)
     return all(
-        all(32 <= byte < 127 and byte not in b'"\\/' for byte in trigger)
-        for trigger in triggers_of(select_rules(settings))
+        rule.trigger_regex is None
+        and all(all(32 <= ord(c) < 127 and c not in '"\\/' for c in trigger) for trigger in rule.triggers)
+        for rule in rules
     )
 
 

@@ -6,11 +6,11 @@ import importlib
 import pkgutil
 import re
 from functools import lru_cache
-from typing import Dict, Iterable, List, Sequence, Tuple, Type
+from typing import Dict, Tuple, Type
 
 from migrator import rules as rules_package
 from migrator.config import ConfigError, Settings
-from migrator.era import NEWEST, parse_version
+from migrator.rule_index import choose
 from migrator.rule import Rule
 
 _CODE = re.compile(r"TM\d{3}")
@@ -45,36 +45,6 @@ def rule_by_code(code: str) -> Type[Rule]:
     raise ConfigError(f"unknown rule code {code!r} (see `migrator rules`)")
 
 
-def _check_prefixes(prefixes: Iterable[str], option: str) -> List[str]:
-    codes = [rule.code for rule in all_rules()]
-    checked = []
-    for prefix in prefixes:
-        normal = prefix.strip().upper()
-        if normal == "ALL":
-            normal = "TM"
-        if not normal or not any(code.startswith(normal) for code in codes):
-            raise ConfigError(f"{option}: {prefix!r} matches no rule code (see `migrator rules`)")
-        checked.append(normal)
-    return checked
-
-
 def select_rules(settings: Settings) -> Tuple[Type[Rule], ...]:
-    """The rules selected by `settings`, minus those whose replacement needs a newer target torch.
-
-    A code is selected when a select prefix matches it and no ignore prefix at least as long does.
-    """
-    select = _check_prefixes(settings.select, "select")
-    ignore = _check_prefixes(settings.ignore, "ignore")
-    target = parse_version(settings.target_version) if settings.target_version else NEWEST
-    chosen = []
-    for rule in all_rules():
-        selected = max((len(p) for p in select if rule.code.startswith(p)), default=-1)
-        ignored = max((len(p) for p in ignore if rule.code.startswith(p)), default=-1)
-        if selected >= 0 and selected > ignored and parse_version(rule.requires) <= target:
-            chosen.append(rule)
-    return tuple(chosen)
-
-
-def triggers_of(rules: Sequence[Type[Rule]]) -> Tuple[bytes, ...]:
-    """The substrings any of which a file must contain to be worth parsing."""
-    return tuple(sorted({t.encode() for rule in rules for t in rule.triggers}))
+    """The rules selected by `settings`, minus those whose replacement needs a newer target torch."""
+    return choose(all_rules(), settings)

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence
 
-from migrator.rule import Finding, Safety
+from migrator.findings import Finding, Safety
 from migrator.runner import FileOutcome
 
 

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import enum
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, ClassVar, Optional, Sequence, Tuple, Union
 
 import libcst as cst
+
+from migrator.findings import Finding, Safety
 
 if TYPE_CHECKING:
     from migrator.context import FileContext
 
 Replacement = Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel]
-
-
-class Safety(enum.Enum):
-    """How far a fix can be trusted without knowing the program's runtime types."""
-
-    SAFE = "safe"  # exact for every input
-    UNSAFE = "unsafe"  # depends on types, shapes or intent: applied only with --unsafe-fixes
-    NONE = "none"  # report only: no rewrite is right for every program
 
 
 @dataclass(frozen=True)
@@ -30,19 +24,6 @@ class Import:
     module: str
     obj: Optional[str] = None
     asname: Optional[str] = None
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One legacy idiom found at a position, with the fix to apply if any."""
-
-    code: str
-    name: str
-    message: str
-    safety: Safety
-    line: int = 0
-    column: int = 0
-    cell: Optional[int] = None  # notebook code cell, 1-based, when the source is a notebook
 
 
 @dataclass(frozen=True)
@@ -105,6 +86,8 @@ class Rule(cst.BatchableCSTVisitor):
     safety: ClassVar[Safety] = Safety.SAFE
     # A file whose text contains none of these substrings cannot hold the idiom and is not parsed.
     triggers: ClassVar[Tuple[str, ...]] = ()
+    # A regular expression that says it more precisely; when set, it replaces `triggers`.
+    trigger_regex: ClassVar[Optional[str]] = None
     # Torch versions the legacy code may have been written for, inclusive (None: open end).
     source_eras: ClassVar[Tuple[Optional[str], Optional[str]]] = (None, None)
     # The oldest torch the replacement runs on; skipped when --target-version is older.
@@ -117,6 +100,11 @@ class Rule(cst.BatchableCSTVisitor):
         super().__init__()
         self.context = context
         self.pending: list[_Pending] = []
+
+    @classmethod
+    def trigger_pattern(cls) -> "re.Pattern[bytes]":
+        """What a text must match for this rule to be able to report anything in it."""
+        return _trigger_pattern(cls)
 
     @classmethod
     def slug(cls) -> str:
@@ -153,3 +141,10 @@ class Rule(cst.BatchableCSTVisitor):
         self.pending.append(
             _Pending(node, finding, replacement, tuple(imports), tuple(releases), position_node, self.context)
         )
+
+
+@lru_cache(maxsize=None)
+def _trigger_pattern(rule: type) -> "re.Pattern[bytes]":
+    if rule.trigger_regex is not None:
+        return re.compile(rule.trigger_regex.encode())
+    return re.compile(b"|".join(re.escape(t.encode()) for t in rule.triggers))

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from migrator.config import Settings
-from migrator.engine import SourceResult, check_source, fix_source
 from migrator.files import FileError, read_source, write_atomic
-from migrator.rule import Finding
+from migrator.findings import Finding, SourceResult
+from migrator.rule_index import may_match
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,10 @@ def transform(source: bytes, settings: Settings, path: str, fix: bool) -> Source
         from migrator.notebook import transform_notebook
 
         return transform_notebook(source, settings, path, fix)
+    if not may_match(source, settings):
+        return SourceResult(path, source, source, parsed=False)
+    from migrator.engine import check_source, fix_source  # libcst and the rules: only for files that need them
+
     return (fix_source if fix else check_source)(source, settings, path)
 
 

@@ -8,16 +8,20 @@ stream, splicing the replacement at its exact offset so every other byte survive
 from __future__ import annotations
 
 import io
+import re
 import tokenize
 from typing import List, Tuple
 
 Position = Tuple[int, int]  # 1-based line, 0-based column
 
+_ASYNC_EQUALS = re.compile(r"\basync\s*=")
 _SKIPPED = {tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT}
 
 
 def find_async_keywords(text: str) -> List[Position]:
     """Positions of every `async` used as a keyword argument name (`f(a, async=True)`)."""
+    if not _ASYNC_EQUALS.search(text):
+        return []  # tokenizing is slow; most files never spell `async =`
     try:
         tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type not in _SKIPPED]
     except (tokenize.TokenError, SyntaxError, IndentationError):

@@ -9,7 +9,10 @@ the whole torch package.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Dict, List, Tuple
 
@@ -18,6 +21,7 @@ import pytest
 from migrator.config import Settings
 from migrator.engine import could_match
 from migrator.registry import all_rules
+from migrator.rule_index import INDEX, index_of
 from migrator.runner import Mode, process_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,4 +78,26 @@ def test_every_rule_declares_triggers_its_examples_contain(rule):
     assert rule.triggers, f"{rule.code} declares no triggers"
     for example in rule.examples:
         if example.flagged:
-            assert any(t in example.before for t in rule.triggers), f"{rule.code} example {example.id!r} holds no trigger"
+            assert rule.trigger_pattern().search(example.before.encode()), f"{rule.code} example {example.id!r} holds no trigger"
+
+
+def test_rule_index_is_current():
+    """The pre-filter's index (read without importing libcst) says what the rules say."""
+    stored = json.loads(INDEX.read_text(encoding="utf-8"))
+    assert stored == index_of(all_rules()), "the rule index is stale: run `python -m migrator.rule_index`"
+
+
+def test_clean_file_is_checked_without_libcst(tmp_path):
+    """A file no trigger occurs in is settled before libcst (or torch) is imported."""
+    clean = tmp_path / "clean.py"
+    clean.write_text("import torch\n\n\ndef double(x):\n    return x * 2\n")
+    probe = (
+        "import sys\n"
+        "from migrator.cli import main\n"
+        "try:\n"
+        f"    main(['check', {str(clean)!r}])\n"
+        "except SystemExit as exit:\n"
+        "    print(exit.code, 'libcst' in sys.modules, 'torch' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1].split() == ["0", "False", "False"]

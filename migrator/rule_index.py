@@ -1,0 +1,130 @@
+"""Every rule's code, trigger and version gates, readable without importing libcst.
+
+Checking a clean file must not pay for importing libcst and a hundred rule modules
+(about half a second) only to learn that no rule's trigger occurs in it: the runner asks
+`may_match` first, from `rule_index.json`, and imports the engine only for files that
+pass. `python -m migrator.rule_index` regenerates the file from the rules; a test fails
+when it is stale.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, List, Optional, Sequence, Tuple, TypeVar
+
+from migrator.config import ConfigError, Settings
+from migrator.era import NEWEST, in_range, infer_era, parse_version
+
+INDEX = Path(__file__).with_name("rule_index.json")
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """What the pre-filter needs of one rule."""
+
+    code: str
+    trigger: str  # the regular expression of `Rule.trigger_pattern()`
+    source_eras: Tuple[Optional[str], Optional[str]]
+    requires: str
+
+
+@lru_cache(maxsize=1)
+def load_index() -> Tuple[IndexEntry, ...]:
+    data = json.loads(INDEX.read_text(encoding="utf-8"))
+    return tuple(IndexEntry(e["code"], e["trigger"], tuple(e["source_eras"]), e["requires"]) for e in data)  # type: ignore[arg-type]
+
+
+def index_of(rules: Iterable[type]) -> List[dict]:
+    """The index records of rule classes."""
+    return [
+        {
+            "code": rule.code,  # type: ignore[attr-defined]
+            "trigger": rule.trigger_pattern().pattern.decode(),  # type: ignore[attr-defined]
+            "source_eras": list(rule.source_eras),  # type: ignore[attr-defined]
+            "requires": rule.requires,  # type: ignore[attr-defined]
+        }
+        for rule in rules
+    ]
+
+
+Selectable = TypeVar("Selectable")
+
+
+def _check_prefixes(prefixes: Iterable[str], option: str, codes: Sequence[str]) -> List[str]:
+    checked = []
+    for prefix in prefixes:
+        normal = prefix.strip().upper()
+        if normal == "ALL":
+            normal = "TM"
+        if not normal or not any(code.startswith(normal) for code in codes):
+            raise ConfigError(f"{option}: {prefix!r} matches no rule code (see `migrator rules`)")
+        checked.append(normal)
+    return checked
+
+
+def choose(rules: Sequence[Selectable], settings: Settings) -> Tuple[Selectable, ...]:
+    """The rules (classes or index entries) selected by `settings`, minus those whose
+    replacement needs a newer target torch.
+
+    A code is selected when a select prefix matches it and no ignore prefix at least as long does.
+    """
+    codes = [r.code for r in rules]  # type: ignore[attr-defined]
+    select = _check_prefixes(settings.select, "select", codes)
+    ignore = _check_prefixes(settings.ignore, "ignore", codes)
+    target = parse_version(settings.target_version) if settings.target_version else NEWEST
+    chosen = []
+    for rule in rules:
+        code = rule.code  # type: ignore[attr-defined]
+        selected = max((len(p) for p in select if code.startswith(p)), default=-1)
+        ignored = max((len(p) for p in ignore if code.startswith(p)), default=-1)
+        if selected >= 0 and selected > ignored and parse_version(rule.requires) <= target:  # type: ignore[attr-defined]
+            chosen.append(rule)
+    return tuple(chosen)
+
+
+@lru_cache(maxsize=64)
+def _plan(settings: Settings) -> Tuple[Optional["re.Pattern[bytes]"], Tuple[Tuple["re.Pattern[bytes]", IndexEntry], ...]]:
+    entries = choose(load_index(), settings)
+    if not entries:
+        return None, ()
+    anchor = re.compile("|".join(f"(?:{e.trigger})" for e in entries).encode())
+    return anchor, tuple((re.compile(e.trigger.encode()), e) for e in entries)
+
+
+def may_match(source: bytes, settings: Settings) -> bool:
+    """False only when no selected rule can report anything in `source` (its trigger is absent,
+    or the file's era is outside the rule's)."""
+    if not settings.prefilter:
+        return True
+    anchor, entries = _plan(settings)
+    if anchor is None or anchor.search(source) is None:
+        return False
+    era = None
+    era_known = settings.source_version != "auto"
+    if era_known:
+        era = parse_version(settings.source_version)
+    for pattern, entry in entries:
+        if pattern.search(source) is None:
+            continue
+        if entry.source_eras == (None, None):
+            return True
+        if not era_known:
+            era, era_known = infer_era(source.decode("utf-8", "replace"))[0], True
+        if in_range(era, *entry.source_eras):
+            return True
+    return False
+
+
+def main() -> None:
+    from migrator.registry import all_rules
+
+    INDEX.write_text(json.dumps(index_of(all_rules()), indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {INDEX}")
+
+
+if __name__ == "__main__":
+    main()
