@@ -28,6 +28,7 @@ from migrator.era import NEWEST, Version, format_version, in_range, infer_era, p
 from migrator.names import ImportTable
 from migrator.positions import start_positions
 from migrator.registry import select_rules
+from migrator.rule_index import Candidates
 from migrator.walk import visit_batched
 from migrator.findings import SourceResult
 from migrator.rule import Finding, Rule, Safety, _Pending
@@ -45,23 +46,16 @@ class _Plan:
 
     token_rules: Tuple[Type[Rule], ...]
     tree_rules: Tuple[Type[Rule], ...]
-    anchor: "re.Pattern[bytes] | None"  # any rule's trigger; None: no pre-filter
+    candidates: Optional[Candidates]  # None: no pre-filter
     target: Version
 
     def rules_for(self, text: bytes) -> Tuple[Tuple[Type[Rule], ...], Tuple[Type[Rule], ...]]:
-        """The token and tree rules whose triggers occur in `text`: only those can report anything.
-
-        One search of the combined pattern rejects most files; the rules are sorted out
-        only for the files it lets through.
-        """
-        if self.anchor is None:
+        """The token and tree rules whose triggers occur in `text`: only those can report anything."""
+        if self.candidates is None:
             return self.token_rules, self.tree_rules
-        if self.anchor.search(text) is None:
-            return (), ()
-        return (
-            tuple(r for r in self.token_rules if r.trigger_pattern().search(text)),
-            tuple(r for r in self.tree_rules if r.trigger_pattern().search(text)),
-        )
+        rules = self.token_rules + self.tree_rules
+        found = [rules[i] for i in self.candidates.matching(text)]
+        return tuple(r for r in found if r in self.token_rules), tuple(r for r in found if r in self.tree_rules)
 
 
 @lru_cache(maxsize=64)
@@ -69,11 +63,13 @@ def _plan(settings: Settings) -> _Plan:
     rules = select_rules(settings)
     token_rules = tuple(r for r in rules if hasattr(r, "repair"))
     tree_rules = tuple(r for r in rules if not hasattr(r, "repair"))
-    anchor = None
-    if rules and settings.prefilter:
-        anchor = re.compile(b"|".join(b"(?:" + r.trigger_pattern().pattern + b")" for r in rules))
+    candidates = None
+    if settings.prefilter:
+        candidates = Candidates(
+            [(frozenset(w.encode() for w in r.trigger_words), r.trigger_pattern()) for r in token_rules + tree_rules]
+        )
     target = parse_version(settings.target_version) if settings.target_version else NEWEST
-    return _Plan(token_rules, tree_rules, anchor, target)
+    return _Plan(token_rules, tree_rules, candidates, target)
 
 
 def check_source(source: bytes, settings: Settings, path: str = "<stdin>") -> SourceResult:

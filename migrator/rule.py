@@ -88,6 +88,11 @@ class Rule(cst.BatchableCSTVisitor):
     triggers: ClassVar[Tuple[str, ...]] = ()
     # A regular expression that says it more precisely; when set, it replaces `triggers`.
     trigger_regex: ClassVar[Optional[str]] = None
+    # Identifiers one of which a file must contain as a whole word (in code, strings or
+    # comments) for the rule to report anything, e.g. the last part of every qualified name
+    # it matches. Checked first, against the file's set of words: far cheaper than any
+    # search, so the pattern above only runs on files that pass. Empty: no such gate.
+    trigger_words: ClassVar[Tuple[str, ...]] = ()
     # Torch versions the legacy code may have been written for, inclusive (None: open end).
     source_eras: ClassVar[Tuple[Optional[str], Optional[str]]] = (None, None)
     # The oldest torch the replacement runs on; skipped when --target-version is older.

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, List, Optional, Sequence, Tuple, TypeVar
+from typing import FrozenSet, Iterable, List, Optional, Sequence, Tuple, TypeVar
 
 from migrator.config import ConfigError, Settings
 from migrator.era import NEWEST, in_range, infer_era, parse_version
@@ -27,6 +27,7 @@ class IndexEntry:
     """What the pre-filter needs of one rule."""
 
     code: str
+    words: FrozenSet[bytes]  # `Rule.trigger_words`
     trigger: str  # the regular expression of `Rule.trigger_pattern()`
     source_eras: Tuple[Optional[str], Optional[str]]
     requires: str
@@ -35,7 +36,10 @@ class IndexEntry:
 @lru_cache(maxsize=1)
 def load_index() -> Tuple[IndexEntry, ...]:
     data = json.loads(INDEX.read_text(encoding="utf-8"))
-    return tuple(IndexEntry(e["code"], e["trigger"], tuple(e["source_eras"]), e["requires"]) for e in data)  # type: ignore[arg-type]
+    return tuple(
+        IndexEntry(e["code"], frozenset(w.encode() for w in e["words"]), e["trigger"], tuple(e["source_eras"]), e["requires"])  # type: ignore[arg-type]
+        for e in data
+    )
 
 
 def index_of(rules: Iterable[type]) -> List[dict]:
@@ -43,12 +47,48 @@ def index_of(rules: Iterable[type]) -> List[dict]:
     return [
         {
             "code": rule.code,  # type: ignore[attr-defined]
+            "words": sorted(rule.trigger_words),  # type: ignore[attr-defined]
             "trigger": rule.trigger_pattern().pattern.decode(),  # type: ignore[attr-defined]
             "source_eras": list(rule.source_eras),  # type: ignore[attr-defined]
             "requires": rule.requires,  # type: ignore[attr-defined]
         }
         for rule in rules
     ]
+
+
+# Bytes that cannot be part of a Python identifier become spaces (bytes >= 128 stay: UTF-8 letters).
+_NOT_WORD = bytes(c for c in range(128) if not (chr(c).isalnum() or chr(c) == "_"))
+_TO_SPACES = bytes.maketrans(_NOT_WORD, b" " * len(_NOT_WORD))
+
+
+def words_of(text: bytes) -> FrozenSet[bytes]:
+    """Every identifier-like word of a text (code, strings and comments alike)."""
+    return frozenset(text.translate(_TO_SPACES).split())
+
+
+class Candidates:
+    """Which of some rules can report in a text: trigger words first, then trigger patterns.
+
+    `rules` are pairs of (words, compiled pattern); the text's words are computed once, and
+    a rule's pattern is searched only when one of its words occurs.
+    """
+
+    def __init__(self, rules: Sequence[Tuple[FrozenSet[bytes], "re.Pattern[bytes]"]]) -> None:
+        self.rules = rules
+
+    def matching(self, text: bytes) -> List[int]:
+        """Indices of the rules whose trigger occurs in `text`."""
+        words: Optional[FrozenSet[bytes]] = None
+        found = []
+        for index, (gate, pattern) in enumerate(self.rules):
+            if gate:
+                if words is None:
+                    words = words_of(text)
+                if gate.isdisjoint(words):
+                    continue
+            if pattern.search(text) is not None:
+                found.append(index)
+        return found
 
 
 Selectable = TypeVar("Selectable")
@@ -87,12 +127,9 @@ def choose(rules: Sequence[Selectable], settings: Settings) -> Tuple[Selectable,
 
 
 @lru_cache(maxsize=64)
-def _plan(settings: Settings) -> Tuple[Optional["re.Pattern[bytes]"], Tuple[Tuple["re.Pattern[bytes]", IndexEntry], ...]]:
+def _plan(settings: Settings) -> Tuple[Candidates, Tuple[IndexEntry, ...]]:
     entries = choose(load_index(), settings)
-    if not entries:
-        return None, ()
-    anchor = re.compile("|".join(f"(?:{e.trigger})" for e in entries).encode())
-    return anchor, tuple((re.compile(e.trigger.encode()), e) for e in entries)
+    return Candidates([(e.words, re.compile(e.trigger.encode())) for e in entries]), entries
 
 
 def may_match(source: bytes, settings: Settings) -> bool:
@@ -100,16 +137,13 @@ def may_match(source: bytes, settings: Settings) -> bool:
     or the file's era is outside the rule's)."""
     if not settings.prefilter:
         return True
-    anchor, entries = _plan(settings)
-    if anchor is None or anchor.search(source) is None:
-        return False
+    candidates, entries = _plan(settings)
     era = None
     era_known = settings.source_version != "auto"
     if era_known:
         era = parse_version(settings.source_version)
-    for pattern, entry in entries:
-        if pattern.search(source) is None:
-            continue
+    for index in candidates.matching(source):
+        entry = entries[index]
         if entry.source_eras == (None, None):
             return True
         if not era_known:

@@ -21,7 +21,7 @@ import pytest
 from migrator.config import Settings
 from migrator.engine import could_match
 from migrator.registry import all_rules
-from migrator.rule_index import INDEX, index_of
+from migrator.rule_index import INDEX, index_of, words_of
 from migrator.runner import Mode, process_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,7 +78,10 @@ def test_every_rule_declares_triggers_its_examples_contain(rule):
     assert rule.triggers, f"{rule.code} declares no triggers"
     for example in rule.examples:
         if example.flagged:
-            assert rule.trigger_pattern().search(example.before.encode()), f"{rule.code} example {example.id!r} holds no trigger"
+            before = example.before.encode()
+            assert rule.trigger_pattern().search(before), f"{rule.code} example {example.id!r} holds no trigger"
+            words = {w.encode() for w in rule.trigger_words}
+            assert not words or words & words_of(before), f"{rule.code} example {example.id!r} holds no trigger word"
 
 
 def test_rule_index_is_current():

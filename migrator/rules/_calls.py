@@ -123,3 +123,118 @@ def find_keyword(call: cst.Call, name: str) -> Optional[cst.Arg]:
 
 def positional(call: cst.Call) -> Tuple[cst.Arg, ...]:
     return tuple(a for a in call.args if a.keyword is None and not a.star)
+
+
+# ---------------------------------------------------------------------------
+# Building blocks of `trigger_regex` (the pre-filter: see `Rule.trigger_pattern`).
+# Each is sound for what it names: it matches every text in which the construct can occur,
+# whatever whitespace, line continuation, comment inside brackets or parenthesised import
+# list the parser allows. No global flags: the engine joins every rule's pattern into one.
+
+GAP = r"(?:[\s\\]|#[^\n]*\n)*"  # whitespace, `\` continuations, comments (inside brackets)
+SPACE = r"[\s\\]+"  # whitespace between keywords of an import statement
+DOT = r"(?:[\s\\)]|#[^\n]*\n)*\." + GAP  # the dot of `a.b`, `a .b`, `(a).b`, `(a  # c\n).b`
+
+
+def rx_words(names: Sequence[str]) -> str:
+    """One of `names`, longest first (put `\\b` around it)."""
+    return "(?:" + "|".join(sorted(set(names), key=lambda n: (-len(n), n))) + ")"
+
+
+def rx_attribute(names: Sequence[str]) -> str:
+    """`<anything>.name` for one of `names`: every attribute (and method) spelling."""
+    return r"\." + GAP + rx_words(names) + r"\b"
+
+
+_ARG = r"""[^()\[\]{}'"#,:]"""  # a character of a simple argument list: no bracket, string, comment, comma, lambda
+_MAYBE = r"""[(\[{'"#:]"""  # what ends a simple argument list early: counted as "maybe"
+_HAS_KEYWORD = (
+    r"""(?:[^()\[\]{}'"#:]*,)?""" + GAP + r"\w+" + GAP + r"=(?!=)" + r"""[^()\[\]{}'"#:]*\)"""
+)  # an argument list without brackets, strings, comments or lambdas (`:`) that holds a keyword
+
+
+def rx_args(count: int = 0, keywords: bool = True) -> str:
+    """After a call's `(`: at least `count` arguments, or exactly 2 with `count=-2`; with
+    `keywords=False`, none of them a keyword. A bracket, string, comment or lambda met
+    before the answer is known counts as "maybe" (sound, not exact)."""
+    head = "" if keywords else "(?!" + _HAS_KEYWORD + ")"
+    if count == -2:
+        return head + _ARG + "*(?:" + _MAYBE + "|," + _ARG + "*(?:" + _MAYBE + r"|\)|," + GAP + r"\)))"
+    if count == 0:
+        return head
+    if count == 1:
+        return head + GAP + r"[^\s\\)]"
+    commas = _ARG + "*(?:" + _MAYBE + "|,)"  # at least n arguments: n - 1 commas
+    for _ in range(count - 2):
+        commas = _ARG + "*(?:" + _MAYBE + "|," + commas + ")"
+    return head + commas
+
+
+def rx_call(args: int = 0, keywords: bool = True) -> str:
+    """After a callee: its call, with arguments as `rx_args` says; after a parenthesised
+    callee (`(x.name)(`) the arguments are not looked at."""
+    return GAP + r"(?:(?:\)" + GAP + r")+\(|\(" + rx_args(args, keywords) + ")"
+
+
+def rx_method_call(names: Sequence[str], args: int = 0, keywords: bool = True) -> str:
+    """`.name(` with arguments as `rx_args` says (see `rx_call`)."""
+    return rx_attribute(names) + rx_call(args, keywords)
+
+
+def rx_from_import(module: str, names: Sequence[str]) -> str:
+    """`from <module> import ..., name [as x], ...` (parenthesised, continued, commented lists).
+
+    `module` is a regular expression for the module name (`TORCH_MODULE`, `rx_module`).
+    """
+    words = rx_words(names)
+    return (
+        r"\bfrom" + SPACE + module + SPACE + r"import\b" + GAP
+        + r"(?:\((?:[^)#]|#[^\n]*\n)*?\b" + words + r"\b|(?:[^;\n()#]|\\\r?\n)*?\b" + words + r"\b)"
+    )
+
+
+def rx_star_import(module: str) -> str:
+    """`from <module> import *`: every name of the module may then be used bare."""
+    return r"\bfrom" + SPACE + module + SPACE + r"import" + GAP + r"\*"
+
+
+def rx_module(dotted: str) -> str:
+    """A dotted module name as the parser allows it (`torch . nn`)."""
+    return r"(?:[\s\\]*\.[\s\\]*)".join(dotted.split("."))
+
+
+TORCH_MODULE = r"torch\b(?:[\s\\]*\.[\s\\]*\w+)*"  # torch or any of its submodules
+
+
+def rx_qualified(names: Sequence[str], module: str = TORCH_MODULE) -> str:
+    """Every spelling of `<module>.name` through imports (`migrator.names.ImportTable`): an
+    attribute `.name`, `from <module> import name [as x]`, a star import of the module."""
+    return "|".join((rx_attribute(names), rx_from_import(module, names), rx_star_import(module)))
+
+
+def rx_torch_function(names: Sequence[str]) -> str:
+    """`torch.name` (top-level torch) through every import of torch: `torch.name`,
+    `import torch as th` (then `th.name`), `from torch import name [as x]`, `from torch import *`."""
+    return "|".join(
+        (
+            r"\btorch" + DOT + rx_words(names) + r"\b",
+            r"\btorch" + SPACE + r"as\b",
+            rx_from_import("torch", names),
+            rx_star_import("torch"),
+        )
+    )
+
+
+def rx_member(module: str, names: Sequence[str]) -> str:
+    """`<...>.module.name` for a module reached by its last component `module`: every
+    spelling says `module.name`, `module as X` (then `X.name`), or imports from a module
+    ending in `module` (`from torch.nn.functional import name [as x]` or `*`)."""
+    tail = r"[\w.\s\\]*?\b" + module
+    return "|".join(
+        (
+            r"\b" + module + DOT + rx_words(names) + r"\b",
+            r"\b" + module + SPACE + r"as\b",
+            rx_from_import(tail, names),
+            rx_star_import(tail),
+        )
+    )

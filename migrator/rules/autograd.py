@@ -12,7 +12,10 @@ from typing import Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from migrator.rule import Rule, Safety, fixes, keeps, reports
-from migrator.rules._calls import bind, find_keyword, keyword_arg, keywordize, literal, method_call, with_args
+from migrator.rules._calls import GAP, SPACE, bind, find_keyword, keyword_arg, keywordize, literal, method_call, rx_call, with_args
+
+# `Variable(...)` however imported: every spelling ends in the word (`V` comes from `Variable as V`)
+VARIABLE_CALL = r"\bVariable\b" + rx_call() + r"|\bVariable" + SPACE + r"as\b"
 
 VARIABLE = "torch.autograd.Variable"
 
@@ -213,6 +216,7 @@ class VariableWrapper(LoosePositions, Rule):
     message = "`Variable(...)` is a no-op wrapper since torch 0.4; use the tensor itself"
     safety = Safety.SAFE
     triggers = ("Variable",)
+    trigger_regex = VARIABLE_CALL
     changed_in = "0.4"
     examples = (
         fixes(
@@ -305,6 +309,7 @@ class VariableIsinstance(Rule):
     message = "`isinstance(x, Variable)`: every tensor is a `Variable` since torch 0.4; use `torch.Tensor`"
     safety = Safety.SAFE
     triggers = ("Variable",)
+    trigger_regex = r"\bVariable\b"  # `isinstance(x, Variable)`, `type(x) == V` (`Variable as V`)
     changed_in = "0.4"
     examples = (
         fixes(
@@ -531,6 +536,7 @@ class BackwardVariablesKeywords(Rule):
     message = "`variables=`/`grad_variables=` were renamed `tensors=`/`grad_tensors=` in torch 0.4"
     safety = Safety.SAFE
     triggers = ("variables=", "variables =")
+    trigger_regex = r"\b(?:grad_)?variables" + GAP + r"=(?!=)"  # a keyword, however spaced
     changed_in = "0.4"
     examples = (
         fixes(
@@ -587,6 +593,8 @@ class GradOnlyInputs(Rule):
     message = "`only_inputs=` is deprecated and ignored since torch 0.4; drop it"
     safety = Safety.SAFE
     triggers = ("only_inputs", "grad(")
+    # `only_inputs=`, or passed sixth positionally (`grad` or an alias `grad as g`)
+    trigger_regex = r"\bonly_inputs\b|\bgrad\b" + rx_call(6) + r"|\bgrad" + SPACE + r"as\b"
     changed_in = "0.4"
     examples = (
         fixes("import torch\ng, = torch.autograd.grad(y, x, only_inputs=True)\n", "import torch\ng, = torch.autograd.grad(y, x)\n", id="keyword"),

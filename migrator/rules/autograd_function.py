@@ -10,10 +10,21 @@ import re
 import libcst as cst
 
 from migrator.rule import Rule, Safety, fixes, keeps, reports
-from migrator.rules._calls import UNKNOWN, literal
+from migrator.rules._calls import SPACE, UNKNOWN, literal
 from migrator.rules.autograd import parent_map
 
 FUNCTION = "torch.autograd.Function"
+
+# A class whose bases name `Function` (`torch.autograd.Function`, `autograd.Function`, `Function`),
+# or any class when the file imports it under another name (`Function as F`).
+_FUNCTION_CLASS = r"class" + SPACE + r"\w+[\s\\]*\((?:[^)#]|#[^\n]*\n)*?\bFunction\b"
+_FUNCTION_ALIAS = r"\bFunction" + SPACE + r"as\b"
+# A `def forward`/`def backward` whose decorators (the `@` lines right above it) do not
+# include a bare `@staticmethod` line.
+_INSTANCE_METHOD = (
+    r"(?:\A|(?:\A|\n)(?![ \t]*@)[^\n]*\n)(?:[ \t]*@(?!staticmethod[ \t]*(?:#[^\n]*)?\r?\n)[^\n]*\n)*"
+    r"[ \t]*(?:async" + SPACE + r")?def" + SPACE + r"(?:forward|backward)\b"
+)
 
 # What a legacy `self.<name>` becomes on the new-style context.
 _CTX_API = {
@@ -668,6 +679,8 @@ class LegacyFunction(Rule):
     message = "legacy autograd Function (non-static `forward`/`backward`) raises since torch 0.4; use static methods and `.apply`"
     safety = Safety.SAFE
     triggers = ("Function",)
+    # the class statement comes before its methods
+    trigger_regex = _FUNCTION_CLASS + r"[\s\S]*?(?:" + _INSTANCE_METHOD + ")|" + _FUNCTION_ALIAS
     changed_in = "0.4"
     examples = (
         fixes(
@@ -795,6 +808,7 @@ class FunctionInstanceCall(Rule):
     message = "calling an instance of a new-style autograd Function raises since torch 0.4; use `.apply`"
     safety = Safety.SAFE
     triggers = ("Function",)
+    trigger_regex = _FUNCTION_CLASS + "|" + _FUNCTION_ALIAS
     changed_in = "0.4"
     examples = (
         fixes(

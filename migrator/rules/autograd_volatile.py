@@ -7,7 +7,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 import libcst as cst
 
 from migrator.rule import Rule, Safety, fixes, keeps, reports
-from migrator.rules._calls import bind, literal, with_args
+from migrator.rules._calls import SPACE, bind, literal, rx_call, with_args
 from migrator.rules.autograd import (
     NO_GRAD,
     VARIABLE,
@@ -220,6 +220,8 @@ class VolatileVariable(Rule):
     message = "`volatile` has no effect since torch 0.4; wrap the evaluation in `with torch.no_grad():`"
     safety = Safety.UNSAFE
     triggers = ("Variable",)  # the positional form `V(x, False, True)` does not spell `volatile`
+    # `volatile=`, or passed third positionally (`Variable(x, False, True)`, or an alias `Variable as V`)
+    trigger_regex = r"\bvolatile\b|\bVariable\b" + rx_call(3) + r"|\bVariable" + SPACE + r"as\b"
     changed_in = "0.4"
     examples = (
         fixes(

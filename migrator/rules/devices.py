@@ -8,6 +8,7 @@ import libcst as cst
 
 from migrator.rule import Rule, Safety, fixes, keeps, reports
 from migrator.rules.linalg import _code, _imports_torch
+from migrator.rules.tensors import GAP, GAP_CLOSE, method_regex, word_regex
 from migrator.tokens import rename_async_keywords
 
 
@@ -27,6 +28,7 @@ class AsyncKeyword(Rule):
     message = "`async=` is a syntax error since Python 3.7; use `non_blocking=`"
     safety = Safety.SAFE
     triggers = ("async",)
+    trigger_regex = r"async(?<=\basync)\s*="  # what `find_async_keywords` itself requires
     changed_in = "0.4"
     examples = (
         fixes("x = x.cuda(async=True)\n", "x = x.cuda(non_blocking=True)\n", id="cuda"),
@@ -60,6 +62,8 @@ class DeviceIdKeyword(Rule):
     message = "`.cuda(device_id=...)` was renamed; use `.cuda(device=...)`"
     safety = Safety.SAFE
     triggers = ("device_id",)
+    # the keyword `device_id=` in a file with a `.cuda` method
+    trigger_regex = rf"\A(?=[\s\S]*?\.{GAP}*cuda\b)[\s\S]*?{word_regex('device_id')}{GAP}*="
     changed_in = "0.4"
     examples = (
         fixes("x = x.cuda(device_id=0)\n", "x = x.cuda(device=0)\n", id="tensor"),
@@ -107,6 +111,7 @@ class UnguardedCuda(Rule):
     message = "unconditional CUDA call; make the script device-agnostic (`device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')`, `.to(device)`)"
     safety = Safety.NONE
     triggers = (".cuda(", "set_device", "pin_memory(")
+    trigger_regex = rf"{method_regex('(?:cuda|pin_memory)')}|{word_regex('set_device')}"
     changed_in = "0.4"
     source_eras = (None, "1.13")
     example_era = "0.3"

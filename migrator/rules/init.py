@@ -7,6 +7,7 @@ from typing import Optional, Tuple
 import libcst as cst
 
 from migrator.rule import Import, Safety, fixes, keeps
+from migrator.rules._calls import DOT, SPACE, rx_from_import, rx_star_import, rx_words
 from migrator.rules._rename import RenameRule
 
 _INIT = "torch.nn.init."
@@ -95,6 +96,17 @@ class InitWithoutUnderscore(FromImportRenameRule):
     message = "`init.{old}` is deprecated; use `{new}`"
     safety = Safety.SAFE
     triggers = tuple(_LEGACY_NAMES)
+    # `torch.nn.init` is reached as `<...>init.uniform`, through an alias (`init as I`,
+    # `import torch.nn.init as I`) or `from <...>.init import uniform [as u]` / `*`.
+    # `\b` after the name: the modern `uniform_` is not a match.
+    trigger_regex = "|".join(
+        (
+            r"\binit" + DOT + rx_words(_LEGACY_NAMES) + r"\b",
+            r"\binit" + SPACE + r"as\b",
+            rx_from_import(r"[\w.\s\\]*?\binit", _LEGACY_NAMES),
+            rx_star_import(r"[\w.\s\\]*?\binit"),
+        )
+    )
     changed_in = "0.4"
     renames = {_INIT + name: _INIT + name + "_" for name in _LEGACY_NAMES}
     examples = (

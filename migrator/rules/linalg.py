@@ -22,8 +22,9 @@ import libcst as cst
 
 from migrator.context import code_of
 from migrator.era import parse_version
+from migrator.names import dotted
 from migrator.rule import Rule, Safety, fixes, keeps, reports
-from migrator.rules._calls import UNKNOWN, literal
+from migrator.rules._calls import DOT, GAP, SPACE, UNKNOWN, literal, rx_call, rx_from_import, rx_star_import, rx_words
 
 # ------------------------------------------------------------------------------------------
 # Shared helpers
@@ -163,6 +164,24 @@ def _int_index(node: cst.Subscript) -> Optional[int]:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _call_trigger(functions: Dict[str, str], methods: Dict[str, str], method_dot: str = r"\.") -> str:
+    """What `_LinalgCall._match` needs in a text: a call of one of the `methods` on any
+    receiver (`x.qr(`, which also covers `torch.qr(` and `th.qr(`), a call of a function
+    only known as `torch.name`, or a `from torch import` of one of the names (or `*`).
+    """
+    called = r"\b" + rx_call()
+    names = {f.rsplit(".", 1)[-1] for f in functions} | set(methods)
+    only = sorted({f.rsplit(".", 1)[-1] for f in functions} - set(methods))
+    assert all(f.count(".") == 1 and f.startswith("torch.") for f in functions), "top-level torch functions only"
+    parts = []
+    if methods:
+        parts.append(method_dot + GAP + rx_words(list(methods)) + called)
+    if only:
+        parts += [r"\btorch" + DOT + rx_words(only) + called, r"\btorch" + SPACE + r"as\b"]
+    parts += [rx_from_import("torch", sorted(names)), rx_star_import("torch")]
+    return "|".join(parts)
+
+
 class _LinalgCall(Rule):
     """A legacy call matched by qualified name (function) or method name, with the use of its result.
 
@@ -176,6 +195,11 @@ class _LinalgCall(Rule):
     functions: ClassVar[Dict[str, str]] = {}
     methods: ClassVar[Dict[str, str]] = {}
     common_methods: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "trigger_regex" not in cls.__dict__ and (cls.functions or cls.methods):
+            cls.trigger_regex = _call_trigger(cls.functions, cls.methods)
 
     def __init__(self, context) -> None:
         super().__init__(context)
@@ -1366,6 +1390,7 @@ class ChainMatmul(Rule):
     message = "`torch.chain_matmul` is deprecated; use `torch.linalg.multi_dot([...])`"
     safety = Safety.SAFE
     triggers = ("chain_matmul",)
+    trigger_regex = _call_trigger({"torch.chain_matmul": "chain_matmul"}, {})
     changed_in = "1.9"
     requires = "1.9"
     examples = (
@@ -1652,6 +1677,8 @@ class SpectralFft(_LinalgCall):
     functions = {"torch.rfft": "rfft", "torch.irfft": "irfft", "torch.fft": "fft", "torch.ifft": "ifft"}
     methods = {"rfft": "rfft", "irfft": "irfft", "fft": "fft", "ifft": "ifft"}
     common_methods = True
+    # `torch.fft.fft(x)` (the modern module) is never the legacy method: see `_match`
+    trigger_regex = _call_trigger(functions, methods, method_dot=r"\.(?<!\btorch\.fft\.)")
     examples = (
         fixes(
             "import torch\nX = torch.rfft(x, 1)\ny = torch.irfft(X, 1, signal_sizes=(64,))\n",
@@ -1677,6 +1704,9 @@ class SpectralFft(_LinalgCall):
         found = super()._match(call)
         if found is not None and found[2] and literal(found[1].get("signal_ndim")) not in (1, 2, 3):
             return None  # `x.fft()` without a literal signal_ndim is not taken for the legacy method
+        receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
+        if found is not None and found[2] and isinstance(receiver, cst.Attribute) and dotted(receiver) == "torch.fft":
+            return None  # `torch.fft.fft(x)` in a file that imports only `from torch import nn`: the module
         return found
 
     def rewrite(self, match: _Match) -> None:
@@ -1744,6 +1774,7 @@ class StftReal(Rule):
     message = "`torch.stft` without `return_complex=True` fails; use `torch.view_as_real(torch.stft(..., return_complex=True))`"
     safety = Safety.SAFE
     triggers = ("stft",)
+    trigger_regex = _call_trigger({"torch.stft": "stft", "torch.istft": "istft"}, {"stft": "stft", "istft": "istft"})
     changed_in = "1.7"
     requires = "1.7"
     examples = (
@@ -1860,6 +1891,7 @@ class CrossWithoutDim(Rule):
     message = "`torch.cross` without `dim` uses the first dimension of size 3; pass `dim=` (or `torch.linalg.cross(a, b, dim=...)`)"
     safety = Safety.NONE
     triggers = ("cross(", " cross", ",cross")
+    trigger_regex = _call_trigger({"torch.cross": "cross"}, {"cross": "cross"})
     changed_in = "1.13"
     examples = (
         reports("import torch\nc = torch.cross(a, b)\n", id="function"),

@@ -11,6 +11,7 @@ import libcst as cst
 from migrator.rule import Rule, Safety, fixes, keeps, reports
 from migrator.rules._calls import literal
 from migrator.rules.linalg import _code, _imports_torch, _Parts, _releases
+from migrator.rules.tensors import GAP, GAP_CLOSE, called_or_aliased, word_regex
 
 
 class NnContainer(Rule):
@@ -32,6 +33,8 @@ class NnContainer(Rule):
     message = "`nn.Container` is deprecated; subclass `nn.Module` (or use `nn.ModuleDict`)"
     safety = Safety.SAFE
     triggers = ("Container",)
+    # a base class (`(nn.Container)`, `(nn.Container, B)`), a call or an aliased import
+    trigger_regex = rf"{word_regex('Container')}(?:{GAP_CLOSE}*[(,)]|{GAP}+as\b)"
     changed_in = "0.2"
     requires = "0.4"
     examples = (
@@ -119,6 +122,12 @@ class DottedModuleName(Rule):
     message = "module/parameter/buffer names cannot contain '.' since torch 0.4; use '_'"
     safety = Safety.UNSAFE
     triggers = ("add_module(", "register_parameter(", "register_buffer(")
+    # the name is a string literal holding a '.' (also in `%` / `.format` templates), an empty
+    # or triple-quoted one, or an f-string
+    trigger_regex = (
+        rf"(?:add_module|register_parameter|register_buffer){GAP_CLOSE}*\((?:[\s\\(]|#[^\n]*\n)*"
+        r"(?:[rRbBuU]{0,2}(?:'(?:[^'\\\n]|\\[\s\S])*\.|\"(?:[^\"\\\n]|\\[\s\S])*\.|''|\"\")|[rR]?[fF][rR]?['\"])"
+    )
     changed_in = "0.4"
     examples = (
         fixes(
@@ -224,6 +233,7 @@ class RnnDropoutSingleLayer(Rule):
     message = "`dropout` on a single-layer RNN has no effect; remove it (or stack layers)"
     safety = Safety.SAFE
     triggers = ("dropout", "LSTM", "GRU", "RNN")
+    trigger_regex = called_or_aliased(f"(?:{word_regex('LSTM')}|{word_regex('GRU')}|{word_regex('RNN')})")
     changed_in = "0.4"
     examples = (
         fixes("import torch.nn as nn\nrnn = nn.LSTM(128, 256, dropout=0.3)\n", "import torch.nn as nn\nrnn = nn.LSTM(128, 256)\n", id="keyword"),
@@ -357,6 +367,11 @@ class NumpyBuiltinAlias(Rule):
     message = "`np.{old}` was an alias of the builtin, removed in NumPy 1.24; use `{new}`"
     safety = Safety.SAFE
     triggers = ("numpy",)
+    # `np.float` / `numpy.float`, or numpy imported under another alias (then any `.float`)
+    trigger_regex = (
+        rf"(?:numpy(?<!\wnumpy)|np(?<!\wnp)){GAP_CLOSE}*\.{GAP}*(?:float|int|bool|object|str|long|unicode|complex)\b"
+        rf"|numpy(?<!\wnumpy){GAP}+as{GAP}+(?!np\b)\w"
+    )
     changed_in = "numpy 1.24"
     examples = (
         fixes("import numpy as np\ny = labels.astype(np.float)\n", "import numpy as np\ny = labels.astype(float)\n", id="astype"),

@@ -9,7 +9,28 @@ import libcst.matchers as m
 
 from migrator.names import canonical, dotted
 from migrator.rule import Import, Rule, Safety, fixes, keeps, reports
-from migrator.rules._calls import bind, find_keyword, keyword_arg, literal, positional, string, with_args
+from migrator.rules._calls import (
+    DOT,
+    GAP,
+    SPACE,
+    TORCH_MODULE,
+    bind,
+    find_keyword,
+    keyword_arg,
+    literal,
+    positional,
+    rx_args,
+    rx_call,
+    rx_attribute,
+    rx_from_import,
+    rx_method_call,
+    rx_module,
+    rx_star_import,
+    rx_torch_function,
+    rx_words,
+    string,
+    with_args,
+)
 from migrator.rules.init import FromImportRenameRule
 
 _SCHED = "torch.optim.lr_scheduler."
@@ -90,6 +111,7 @@ class ClipGradNorm(FromImportRenameRule):
     message = "`{old}` is deprecated; use `{new}`"
     safety = Safety.SAFE
     triggers = ("clip_grad_norm", "clip_grad_value")
+    trigger_regex = r"\b" + rx_words(("clip_grad_norm", "clip_grad_value")) + r"\b"  # not the modern `_` names
     changed_in = "0.4"
     renames = {
         "torch.nn.utils.clip_grad_norm": "torch.nn.utils.clip_grad_norm_",
@@ -147,6 +169,7 @@ class ZeroGradKeepsZeros(_Bindings):
     message = "`zero_grad()` sets gradients to None since torch 2.0; pass `set_to_none=False` to keep zeroing them"
     safety = Safety.SAFE
     triggers = ("zero_grad()",)
+    trigger_regex = rx_attribute(("zero_grad",)) + GAP + r"(?:\)|\(" + GAP + r"\))"  # also `(opt.zero_grad)( )`
     changed_in = "2.0"
     source_eras = (None, "1.13")
     example_era = "0.3"
@@ -596,6 +619,8 @@ class WeightNorm(Rule):
     message = "`{old}` is deprecated; use `{new}`"
     safety = Safety.UNSAFE
     triggers = ("weight_norm",)
+    # the modern `parametrizations.weight_norm` is never one of `_NEW`, whatever canonical prefix it follows
+    trigger_regex = r"\b(?:remove_)?weight_norm\b(?<!parametrizations\.weight_norm)"
     changed_in = "2.1"
     requires = "2.1"
     _NEW = {
@@ -657,6 +682,7 @@ class TorchLoadWeightsOnly(Rule):
     message = "`torch.load` defaults to `weights_only=True` since torch 2.6; pass `weights_only=False` for trusted legacy checkpoints"
     safety = Safety.SAFE
     triggers = ("load",)
+    trigger_regex = rx_torch_function(("load",))
     changed_in = "2.6"
     source_eras = (None, "2.5")
     example_era = "0.4"
@@ -701,6 +727,10 @@ for _name in ("addmm", "addmv", "addr", "baddbmm", "addbmm"):
         _OVERLOADS[("." + _name + _suffix, 3)] = ((1, 2), (("beta", 0),))
     _OVERLOADS[("torch." + _name, 5)] = ((1, 3, 4), (("beta", 0), ("alpha", 2)))
     _OVERLOADS[("torch." + _name, 4)] = ((1, 2, 3), (("beta", 0),))
+
+
+_FUNCTIONS = tuple(sorted({name.split(".")[-1] for name, _ in _OVERLOADS if name.startswith("torch.")}))
+_SCALED = tuple(sorted({name.lstrip(".") for name, _ in _OVERLOADS if name.startswith(".")} - {"add", "add_", "sub", "sub_"}))
 
 
 def _is_number_expression(node: cst.BaseExpression) -> bool:
@@ -750,6 +780,22 @@ class ScalarFirstOverload(Rule):
     message = "scalar-first `{name}` overloads are deprecated since torch 1.5; pass the scalar as `{keywords}=`"
     safety = Safety.SAFE
     triggers = ("add_(", "sub_(", ".add(", ".sub(", "torch.add(", "torch.sub(", "addc", "addmm", "addmv", "addr", "addbmm")
+    trigger_regex = "|".join(
+        (
+            # `.add_(s, t)`: exactly two arguments, none a keyword
+            rx_method_call(("add_", "sub_"), args=-2, keywords=False),
+            # `.add(s, t)` on `p.data`/`p.grad` (the receiver chain ends in `)`/`]` or holds
+            # `data`/`grad`), or with a numeric first argument
+            r"(?:[)\]]|\b(?:data|grad)(?:" + DOT + r"\w+)*)" + GAP + rx_method_call(("add", "sub"), args=-2, keywords=False),
+            rx_attribute(("add", "sub")) + GAP + r"\((?=(?:[\s\\(+~-]|#[^\n]*\n)*\.?\d)" + rx_args(-2, keywords=False),
+            # `torch.add(a, s, b)`, `th.add(...)`, `from torch import add`
+            r"\btorch" + DOT + rx_words(("add", "sub")) + r"\b" + rx_call(3, keywords=False),
+            r"\btorch" + SPACE + r"as\b",
+            rx_method_call(_SCALED, args=2, keywords=False),
+            rx_from_import("torch", _FUNCTIONS),
+            rx_star_import("torch"),
+        )
+    )
     changed_in = "1.5"
     examples = (
         fixes(
@@ -811,6 +857,7 @@ class TensorDatasetKeywords(Rule):
     message = "`TensorDataset` takes its tensors positionally since torch 0.4"
     safety = Safety.SAFE
     triggers = ("data_tensor", "target_tensor")
+    trigger_regex = r"\b(?:data|target)_tensor" + GAP + r"=(?!=)"  # reported only with one of the keywords
     changed_in = "0.4"
     examples = (
         fixes(
@@ -1016,6 +1063,14 @@ class RemovedModule(Rule):
     message = "this torch module was removed in torch 1.0"
     safety = Safety.NONE
     triggers = ("ffi", "legacy", "load_lua", "_functions")
+    # imports only, spelled as written (no alias resolution): `import torch.utils.ffi`,
+    # `from torch.utils.serialization import ...`, `from torch.utils import ffi`, ...
+    trigger_regex = "|".join(
+        (
+            r"\btorch" + DOT + r"(?:legacy|utils" + DOT + r"(?:ffi|serialization)|nn" + DOT + r"_functions)\b",
+            rx_from_import(r"torch(?:[\s\\]*\.[\s\\]*(?:utils|nn))?", ("ffi", "legacy", "_functions")),
+        )
+    )
     changed_in = "1.0"
     examples = (
         reports("from torch.utils.ffi import create_extension\nffi = create_extension('_ext', headers=[])\n", id="ffi"),
@@ -1064,6 +1119,15 @@ class CheckpointReentrant(Rule):
     message = "`checkpoint` without `use_reentrant` is deprecated; pass `use_reentrant=True` (the 1.x behaviour)"
     safety = Safety.SAFE
     triggers = ("checkpoint",)
+    trigger_regex = "|".join(
+        (
+            # a call without `use_reentrant=` (a simple argument list that has it is left out)
+            rx_attribute(("checkpoint", "checkpoint_sequential")) + GAP
+            + r"(?:(?:\)" + GAP + r")+\(|\((?![^()\[\]{}'\"#:]*\buse_reentrant" + GAP + r"=(?!=)[^()\[\]{}'\"#:]*\)))",
+            rx_from_import(rx_module("torch.utils.checkpoint"), ("checkpoint", "checkpoint_sequential")),
+            rx_star_import(rx_module("torch.utils.checkpoint")),
+        )
+    )
     changed_in = "2.1"
     requires = "1.11"
     examples = (
@@ -1119,6 +1183,15 @@ class CudaAmp(Rule):
     message = "`torch.cuda.amp.{old}` is deprecated; use `torch.amp.{old}` with the device `'cuda'`"
     safety = Safety.SAFE
     triggers = ("cuda.amp",)
+    trigger_regex = "|".join(
+        (
+            r"\bcuda" + DOT + r"amp\b",  # `torch.cuda.amp.X`, `from torch.cuda.amp import X`
+            rx_from_import(rx_module("torch.cuda"), ("amp",)),  # `from torch.cuda import amp [as A]`
+            rx_star_import(rx_module("torch.cuda")),  # then `amp.X`
+            r"\btorch" + DOT + r"cuda" + SPACE + r"as\b",  # `import torch.cuda as C; C.amp.X`
+            rx_from_import("torch", ("cuda",)),  # `from torch import cuda as C`
+        )
+    )
     changed_in = "2.4"
     requires = "2.4"
     examples = (
@@ -1187,6 +1260,7 @@ class BackwardHook(Rule):
     message = "`register_backward_hook` is deprecated; use `register_full_backward_hook` (it sees the module's real input gradients)"
     safety = Safety.UNSAFE
     triggers = ("register_backward_hook",)
+    trigger_regex = rx_attribute(("register_backward_hook",))
     changed_in = "1.8"
     requires = "1.8"
     examples = (
@@ -1221,6 +1295,8 @@ class StateDictPositional(Rule):
     message = "positional arguments to `state_dict` are deprecated; pass `destination=`, `prefix=`, `keep_vars=`"
     safety = Safety.SAFE
     triggers = ("state_dict(",)
+    # a positional argument: the first one is neither a keyword nor `*`/`**` (keywords come last)
+    trigger_regex = rx_attribute(("state_dict",)) + GAP + r"(?:\)|\((?!" + GAP + r"(?:\)|\*|\w+" + GAP + r"=(?!=))))"
     changed_in = "1.12"
     examples = (
         fixes(
@@ -1264,6 +1340,7 @@ class AssertAllclose(FromImportRenameRule):
     message = "`{old}` is deprecated; use `{new}` (stricter defaults)"
     safety = Safety.UNSAFE
     triggers = ("assert_allclose",)
+    trigger_regex = r"\bassert_allclose\b"
     changed_in = "1.12"
     requires = "1.9"
     renames = {"torch.testing.assert_allclose": "torch.testing.assert_close"}

@@ -9,10 +9,10 @@ import libcst as cst
 from migrator.names import dotted
 from migrator.rule import Rule, Safety, fixes, keeps, reports
 from migrator.rules._calls import (
-    UNKNOWN, bind, is_simple, keyword_arg, keywordize, literal, method_call, positional, string, with_args,
+    UNKNOWN, bind, is_simple, keyword_arg, keywordize, literal, method_call, positional, rx_attribute, string, with_args,
 )
 from migrator.rules._losses import LOSS_FUNCTIONS, LOSS_MODULES
-from migrator.rules.functional import RankFlow, RankOf
+from migrator.rules._ranks import RankedCallRule, RankFlow, RankOf
 from migrator.rules.init import FromImportRenameRule
 
 _FN = "torch.nn.functional."
@@ -236,6 +236,9 @@ class LossFlagAttribute(_LossModules):
     message = "setting `{flag}` on a loss has no effect since torch 0.4.1; set `reduction` instead"
     safety = Safety.SAFE
     triggers = (".size_average", ".reduce")
+    # the receiver must be built by a loss module (`nn.MSELoss()`, `L()` from `MSELoss as L`): the
+    # file names one somewhere (a single anchored look-ahead: linear in the file)
+    trigger_regex = r"\A(?=[\s\S]*?Loss(?:2d)?\b)[\s\S]*?" + rx_attribute(("size_average", "reduce"))
     changed_in = "0.4.1"
     examples = (
         fixes(
@@ -390,14 +393,20 @@ _BCE_MODULES = ("torch.nn.BCELoss", "torch.nn.BCEWithLogitsLoss", "torch.nn.Soft
 _BCE_FUNCTIONS = (_FN + "binary_cross_entropy", _FN + "binary_cross_entropy_with_logits", _FN + "soft_margin_loss")
 
 
-class _LossShapes(_LossModules):
+class _LossShapes(_LossModules, RankedCallRule):
     """Pointwise losses whose input and target ranks differ, as far as the code states them."""
 
     modules: Tuple[str, ...] = ()
     functions: Tuple[str, ...] = ()
     consequence = ""
 
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.ranked_calls = frozenset((*cls.modules, *cls.functions))
+
     def leave_Module(self, original_node: cst.Module) -> None:
+        if not self.calls_ranked:
+            return
         def on_call(call: cst.Call, rank_of: RankOf) -> None:
             pair = self._pair(call)
             if pair is None:

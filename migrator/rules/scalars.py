@@ -10,7 +10,7 @@ import libcst as cst
 
 from migrator.names import dotted
 from migrator.rule import Rule, Safety, fixes, keeps, reports
-from migrator.rules._calls import find_keyword, literal, method_call
+from migrator.rules._calls import DOT, SPACE, find_keyword, literal, method_call, rx_call, rx_from_import, rx_star_import
 from migrator.rules._losses import LOSS_FUNCTIONS, LOSS_MODULES, MODERN_LOSS_FUNCTIONS, MODERN_LOSS_MODULES
 
 _FULL_REDUCTIONS = frozenset("sum mean max min prod norm std var median".split())
@@ -433,6 +433,10 @@ class NumpyAsscalar(Rule):
         self.report(node, method_call(value, "item"), releases=releases)
 
 
+# a call of `torch.cat` however imported (`T.cat(`, `from torch import cat as c`)
+_TORCH_CAT = r"\btorch" + DOT + r"cat\b" + rx_call() + r"|\btorch" + SPACE + r"as\b|" + rx_from_import("torch", ("cat",)) + "|" + rx_star_import("torch")
+
+
 class ScalarCat(_ScalarFacts):
     """`torch.cat(losses)` of 0-dim tensors: use `torch.stack(losses)`.
 
@@ -451,6 +455,7 @@ class ScalarCat(_ScalarFacts):
     message = "`torch.cat` of 0-dim tensors raises since torch 0.4; use `torch.stack`"
     safety = Safety.SAFE
     triggers = ("cat(",)
+    trigger_regex = _TORCH_CAT
     changed_in = "0.4"
     examples = (
         fixes(

@@ -12,6 +12,7 @@ import libcst as cst
 from migrator.rule import Rule, Safety, fixes, keeps, reports
 from migrator.rules._calls import keyword_arg, literal, method_call
 from migrator.rules.linalg import _atom, _code, _imports_torch, _is_simple, _keep_parens, _Parts, _releases
+from migrator.walk import visit_batched, visitor_methods
 
 # Legacy constructor -> (dtype it produced, or None for the default dtype; float-valued?)
 CONSTRUCTORS = {
@@ -44,12 +45,41 @@ TYPED = {
     "BoolTensor": ("bool", "torch.bool"),
 }
 
+# Pieces of the rules' `trigger_regex`. Each starts with a literal (the regex module then
+# scans for it quickly) and checks the word boundary behind it; the gaps allow what the
+# parser allows between tokens: whitespace, a line continuation, a comment, and before a
+# call's `(` the closing parentheses of a parenthesised callee (`(torch.FloatTensor)(...)`).
+GAP = r"(?:[\s\\]|#[^\n]*\n)"
+GAP_CLOSE = r"(?:[\s\\)]|#[^\n]*\n)"
+_TYPED_PREFIXES = tuple(name[: -len("Tensor")] for name in TYPED)
+
+
+def word_regex(last: str, prefixes: Tuple[str, ...] = ("",)) -> str:
+    """A whole word `prefix + last` for one of the prefixes, as a regex that starts with `last`."""
+    return last + "(?:" + "|".join(rf"(?<=\b{p}{last})" for p in prefixes) + ")"
+
+
+def called_or_aliased(name_regex: str) -> str:
+    """A name called (`torch.FloatTensor(`, `(F)(`) or imported under an alias (`FloatTensor as F`):
+    how a qualified name's last component shows wherever a call of it can be resolved."""
+    return rf"{name_regex}(?:{GAP_CLOSE}*\(|{GAP}+as\b)"
+
+
+def method_regex(name: str, no_args: bool = False) -> str:
+    """`.name(` on any receiver, spaced as the parser allows (`x . name (`); `.name()` with `no_args`."""
+    return rf"\.{GAP}*{name}{GAP_CLOSE}*\(" + (rf"{GAP}*\)" if no_args else "")
+
+
+TYPED_WORD = word_regex("Tensor", _TYPED_PREFIXES)  # FloatTensor, LongTensor... (not the bare Tensor)
+
 
 def _typed_class(node: Optional[cst.BaseExpression], context) -> Optional[Tuple[str, bool]]:
     """(class name, is_cuda) for `torch.FloatTensor`, `torch.cuda.LongTensor`, `'torch.FloatTensor'`."""
     if node is None:
         return None
     value = literal(node)
+    if isinstance(value, str) and value not in node.value:  # type: ignore[attr-defined]
+        return None  # spelled with escapes (`'torch.\\x46loatTensor'`): the triggers could not see it
     name = value if isinstance(value, str) else context.qualified_name(node)
     if not isinstance(name, str):
         return None
@@ -124,12 +154,11 @@ class _Scope:
         return None, None
 
 
-class _Facts(cst.CSTVisitor):
+class _Facts:
     """What each name of a file is bound to, scope by scope, which functions return what,
     and whether the file mentions CUDA. Built once per file, only when a rule needs it."""
 
     def __init__(self) -> None:
-        super().__init__()
         self.scope = _Scope(None)
         self.module_scope = self.scope
         self.name_scopes: Dict[int, _Scope] = {}
@@ -224,7 +253,7 @@ def _file_facts(context, module: cst.Module) -> _Facts:
     cached = getattr(context, "_tm_facts", None)
     if cached is None or cached[0] is not module:
         facts = _Facts()
-        module.visit(facts)
+        visit_batched(module, [visitor_methods(facts)])
         cached = (module, facts)
         context._tm_facts = cached
     return cached[1]
@@ -346,6 +375,8 @@ class LegacyConstructor(_FileFacts):
     message = "legacy tensor constructor; use `torch.tensor(data)` or `torch.empty(size)`"
     safety = Safety.SAFE
     triggers = ("Tensor(", "Tensor as", "Tensor,")
+    # a call or an aliased import of `torch.Tensor` / a typed class: every way to reach one
+    trigger_regex = called_or_aliased(word_regex("Tensor", ("",) + _TYPED_PREFIXES))
     changed_in = "0.4"
     examples = (
         fixes("import torch\nx = torch.Tensor([[1.0], [2.0]])\n", "import torch\nx = torch.tensor([[1.0], [2.0]])\n", id="floats"),
@@ -460,6 +491,7 @@ class CudaConstructor(LegacyConstructor):
     message = "legacy CUDA tensor constructor; use `torch.tensor(data, device='cuda')` or `torch.empty(size, device='cuda')`"
     safety = Safety.SAFE
     triggers = ("cuda.", "cuda import")
+    trigger_regex = called_or_aliased(TYPED_WORD)
     changed_in = "0.4"
     constructors = CUDA_CONSTRUCTORS
     device = "cuda"
@@ -520,6 +552,8 @@ class TypeCast(_FileFacts):
     message = "`x.type(torch.FloatTensor)` is legacy; use `x.float()` / `x.to(dtype)`"
     safety = Safety.SAFE
     triggers = (".type(",)
+    # `.type(` in a file naming a typed class (in the call, a string, or what a name is bound to)
+    trigger_regex = rf"\A(?=[\s\S]*?{TYPED_WORD})[\s\S]*?{method_regex('type')}"
     changed_in = "0.4"
     examples = (
         fixes(
@@ -615,6 +649,12 @@ class TypedClassCheck(Rule):
     message = "typed tensor classes are legacy; check `x.dtype` (and `x.is_cuda`)"
     safety = Safety.UNSAFE
     triggers = ("Tensor)", "type(", "Tensor as")
+    # `isinstance(x, torch.FloatTensor)` ends the call with the class; `type(x) == torch.FloatTensor`
+    # needs a `type(` call in a file naming a typed class
+    trigger_regex = (
+        rf"{TYPED_WORD}(?:{GAP}*[,)]|{GAP}+as\b)"
+        rf"|\A(?=[\s\S]*?{TYPED_WORD})[\s\S]*?{word_regex('type')}{GAP_CLOSE}*\("
+    )
     changed_in = "0.4"
     examples = (
         fixes(
@@ -716,6 +756,12 @@ class TorchRange(Rule):
     message = "`torch.range` is deprecated (inclusive end, float dtype); use `torch.arange(start, end + step)`"
     safety = Safety.SAFE
     triggers = (".range(", "import range", ", range", "(range")
+    # `torch.range(`, `range as`, or `range` / `*` imported from torch (then `range(...)` is torch's)
+    trigger_regex = (
+        rf"{method_regex('range')}|{word_regex('range')}{GAP}+as\b"
+        rf"|{word_regex('from')}{GAP}+torch{GAP}+import\b(?:[\s\\(]|#[^\n]*\n)*"
+        rf"(?:\w+(?:{GAP}+as{GAP}+\w+)?{GAP}*,{GAP}*)*(?:range\b|\*)"
+    )
     changed_in = "0.4"
     examples = (
         fixes(
@@ -1033,6 +1079,7 @@ class NonInplaceResize(Rule):
 
 
 _COMPARISONS = frozenset(("eq", "ne", "gt", "lt", "ge", "le", "__eq__", "__ne__", "__gt__", "__lt__", "__ge__", "__le__"))
+_CMP_METHOD = r"(?:eq|ne|gt|lt|ge|le|__(?:eq|ne|gt|lt|ge|le)__)"  # in `trigger_regex`s
 _MASK_METHODS = {"masked_fill": 0, "masked_fill_": 0, "masked_select": 0, "masked_scatter": 0, "masked_scatter_": 0}
 
 
@@ -1078,6 +1125,11 @@ class ByteMask(_FileFacts):
     message = "uint8 masks are deprecated (an error for `masked_fill`); use a bool mask"
     safety = Safety.SAFE
     triggers = (".byte()", "ByteTensor", "uint8")
+    # `m.byte()`, a `torch.ByteTensor(...)`, or a call with `dtype=torch.uint8` (any spelling of it)
+    trigger_regex = (
+        rf"{method_regex('byte', no_args=True)}|{called_or_aliased(word_regex('ByteTensor'))}"
+        rf"|{word_regex('dtype')}{GAP}*=(?:[\w.\s()\\]|#[^\n]*\n)*?\buint8\b|{word_regex('uint8')}{GAP}+as\b"
+    )
     changed_in = "1.2"
     requires = "1.2"
     examples = (
@@ -1171,6 +1223,19 @@ class ComparisonArithmetic(_FileFacts):
     message = "arithmetic on a comparison result fails since torch 1.2 (masks are bool); use `~mask` / `.long()`"
     safety = Safety.UNSAFE
     triggers = ("1 -", "1-", "-(", "- (", " + ", ")+")
+    # The rule reports only what this matches in the expression itself (re-checked in
+    # `leave_Module`), so it is also its definition: `1 - X` where the 1 is a whole operand
+    # (not `n - 1 - x`) and X is parenthesised, inverted, a comparison method call or a (dotted)
+    # name that is the whole operand; a sum whose right side is a comparison; `-(a > b)`.
+    # A name is not followed by words other than keywords: `1-D tensor` in prose is no expression.
+    trigger_regex = (
+        r"1(?<![\w.+/%~-]1)(?<![-+/%~] 1)\s*-\s*(?:[(~]"
+        r"|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?!\w)(?![ \t]*[.(\[*/%@])"
+        r"(?![ \t]+(?!(?:if|else|for|async|and|or|not|in|is|from|as)\b)[A-Za-z_])"
+        r"|[^\n]*?\.\s*" + _CMP_METHOD + r"\s*\()"
+        r"|\)\s*\+\s*(?:\([^()\n]*?(?:[<>]|[=!]=)|[\w.]+\.\s*" + _CMP_METHOD + r"\s*\()"
+        r"|-\s*\([^()\n]*?(?:[<>]|[=!]=)"
+    )
     changed_in = "1.2"
     requires = "1.2"
     examples = (
@@ -1221,7 +1286,7 @@ class ComparisonArithmetic(_FileFacts):
         if not _imports_torch(self.context):
             return
         for node in self.candidates:
-            if not any(t in _code(node) for t in self.triggers):
+            if not self.trigger_pattern().search(_code(node).encode()):
                 continue  # spelled in a way the pre-filter cannot see (`m1+m2`): leave it, consistently
             if isinstance(node, cst.UnaryOperation):
                 if self._mask(node.expression):
@@ -1402,6 +1467,7 @@ class SparseConstructor(Rule):
     message = "`torch.sparse.FloatTensor(i, v, size)` is deprecated; use `torch.sparse_coo_tensor(i, v, size, dtype=...)`"
     safety = Safety.SAFE
     triggers = ("sparse.", "sparse import")
+    trigger_regex = called_or_aliased(TYPED_WORD)
     changed_in = "1.0"
     examples = (
         fixes(
@@ -1464,6 +1530,9 @@ class TypedStorage(Rule):
     message = "`TypedStorage` is deprecated; use `x.untyped_storage()` (sizes in bytes)"
     safety = Safety.SAFE
     triggers = ("storage(", "Storage")
+    trigger_regex = (
+        rf"{called_or_aliased(word_regex('Storage', _TYPED_PREFIXES))}|{method_regex('storage', no_args=True)}"
+    )
     changed_in = "2.0"
     requires = "2.0"
     examples = (

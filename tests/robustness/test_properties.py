@@ -240,9 +240,11 @@ def _region(text: str, start: str, end: str) -> str:
     return text[text.index(start) : text.index(end)]
 
 
-def _legacy_spellings(rule, example) -> List[str]:
-    """The rule's trigger words the rewritten example must have lost (for a fix the rule calls safe)."""
-    findings = [f for f in check_source(example.before.encode(), _rule_settings(rule, unsafe=False)).remaining if f.code == rule.code]
+def _legacy_spellings(rule, example, source_version: str = "auto") -> List[str]:
+    """The rule's trigger words the rewritten example must have lost (for a fix the rule calls
+    safe when the source era is `source_version`, as in the run being checked)."""
+    settings = Settings(select=(rule.code,), source_version=source_version)
+    findings = [f for f in check_source(example.before.encode(), settings).remaining if f.code == rule.code]
     if not findings or any(f.safety is not Safety.SAFE for f in findings):
         return []
     return [t for t in rule.triggers if t in example.before and t not in example.after]
