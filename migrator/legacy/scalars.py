@@ -1,7 +1,7 @@
 """Scalar extraction from losses, reductions and 1-D Tensors (catalog S01, S02, S06, S09).
 
 Up to 0.3 a loss or a full reduction of a Variable was a one-element 1-D Variable, so
-`loss.data[0]` was a Python number and `loss[0]` a one-element Variable still on the
+`loss.data[0]` (and `loss.data.numpy()[0]`, `loss.data.tolist()[0]`) was a Python number and `loss[0]` a one-element Variable still on the
 graph; int-indexing (or iterating) a 1-D Tensor also gave Python numbers. On 2.x the
 loss is 0-dim, indexing it raises, and indexing a 1-D tensor gives 0-dim tensors, which
 print as `tensor(...)`, hash by identity and do not serialize to JSON.
@@ -27,6 +27,8 @@ from .eras import at_most
 
 _INDEX = torch._C.TensorBase.__getitem__
 _ITER = torch.Tensor.__iter__
+_NUMPY = torch._C.TensorBase.numpy
+_TOLIST = torch._C.TensorBase.tolist
 
 
 def _from_torch(depth: int) -> bool:
@@ -60,6 +62,20 @@ def _iter_03(self):
     return _ITER(self)
 
 
+def _numpy_03(self, *args, **kwargs):
+    """`.numpy()` of a 0-dim tensor in the script: the one-element array 0.3 gave (`loss.data.numpy()[0]`)."""
+    if not self.dim() and not _from_torch(2):
+        return _NUMPY(self.reshape(1), *args, **kwargs)
+    return _NUMPY(self, *args, **kwargs)
+
+
+def _tolist_03(self):
+    """`.tolist()` of a 0-dim tensor in the script: the one-element list 0.3 gave (`loss.data.tolist()[0]`)."""
+    if not self.dim() and not _from_torch(2):
+        return [_TOLIST(self)]
+    return _TOLIST(self)
+
+
 def _getitem_04(self, index):
     """`t[0]`/`t[-1]` on a 0-dim tensor returns the tensor itself, as 0.4 did (0.5 made it an error)."""
     if index.__class__ is int and (index == 0 or index == -1) and not self.dim():
@@ -88,6 +104,8 @@ def install(era: str) -> None:
     if at_most(era, "0.3"):
         torch.Tensor.__getitem__ = _getitem_03
         torch.Tensor.__iter__ = _iter_03
+        torch.Tensor.numpy = _numpy_03
+        torch.Tensor.tolist = _tolist_03
         torch.cat = _concatenating(torch.cat)
     elif at_most(era, "0.4"):
         torch.Tensor.__getitem__ = _getitem_04

@@ -247,6 +247,12 @@ def loss_data_index():
 
 
 @check
+def loss_numpy_and_tolist_index():
+    loss = _loss()
+    return [float(loss.data.numpy()[0]) == loss.item(), loss.data.tolist()[0] == loss.item(), list(loss.data.numpy().shape)]
+
+
+@check
 def loss_index_keeps_graph():
     loss = _loss()
     first = loss[0]

@@ -46,3 +46,8 @@ def test_torch_code_still_gets_tensors(check):
 def test_cat_of_scalar_losses_up_to_0_3(check):
     assert check("cat_of_scalars").value("0.3") == [2]
     assert "zero-dimensional" in check("cat_of_scalars").value("0.4")["raised"]
+
+
+def test_loss_numpy_and_tolist_are_one_element_up_to_0_3(check):
+    assert check("loss_numpy_and_tolist_index").value("0.3") == [True, True, [1]]
+    assert check("loss_numpy_and_tolist_index").value("1.0")["raised"].startswith("IndexError")
