@@ -38,7 +38,7 @@ _PARSE_LOOP = r"""
 import json, sys, time
 import libcst
 from migrator.config import Settings
-from migrator.engine import could_match
+from migrator.rule_index import may_match
 files = open(sys.argv[1]).read().split("\n")
 settings = Settings()
 total = matched_time = 0.0
@@ -53,7 +53,7 @@ for name in files:
     spent = time.perf_counter() - start
     total += spent
     lines += data.count(b"\n")
-    if could_match(data, settings):
+    if may_match(data, settings):
         matched += 1
         matched_time += spent
 print(json.dumps({"files": len(files), "lines": lines, "parse": total, "matched": matched, "parse_matched": matched_time, "failed": failed}))

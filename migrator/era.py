@@ -32,15 +32,21 @@ def format_version(version: Version) -> str:
 
 
 # Evidence for an era, most specific first: (pattern, newest era that used it, why).
+# Each pattern starts with a literal (a leading `\b` is a look-behind after the word) so that
+# a search can skip ahead to it: the pre-filter runs these over every file it cannot rule out.
 _EVIDENCE = (
     (re.compile(r"\.creator\b|retain_variables\s*="), (0, 1), "`.creator` / `retain_variables` (0.1)"),
     (re.compile(r"\.data\s*\[\s*-?\s*0\s*\]"), (0, 3), "`.data[0]` on losses (at most 0.3)"),
-    (re.compile(r"\bvolatile\s*="), (0, 3), "`volatile=` (at most 0.3)"),
-    (re.compile(r"\basync\s*=\s*True"), (0, 3), "`async=True` (at most 0.3)"),
-    (re.compile(r"\bVariable\s*\("), (0, 3), "`Variable(...)` (at most 0.3)"),
-    (re.compile(r"['\"]elementwise_mean['\"]"), (0, 4), "`reduction='elementwise_mean'` (0.4)"),
-    (re.compile(r"\bsize_average\s*="), (0, 4), "`size_average=` (at most 0.4)"),
-    (re.compile(r"\bF\.upsample\s*\(|\binit\.\w*[^_\W]\s*\("), (1, 0), "`F.upsample` or `init.xavier_uniform`-style names (at most 1.0)"),
+    (re.compile(r"volatile(?<!\wvolatile)\s*="), (0, 3), "`volatile=` (at most 0.3)"),
+    (re.compile(r"async(?<!\wasync)\s*=\s*True"), (0, 3), "`async=True` (at most 0.3)"),
+    (re.compile(r"Variable(?<!\wVariable)\s*\("), (0, 3), "`Variable(...)` (at most 0.3)"),
+    (re.compile(r"elementwise_mean(?<=['\"]elementwise_mean)['\"]"), (0, 4), "`reduction='elementwise_mean'` (0.4)"),
+    (re.compile(r"size_average(?<!\wsize_average)\s*="), (0, 4), "`size_average=` (at most 0.4)"),
+    (
+        re.compile(r"F\.upsample(?<!\wF\.upsample)\s*\(|init\.(?<!\winit\.)\w*[^_\W]\s*\("),
+        (1, 0),
+        "`F.upsample` or `init.xavier_uniform`-style names (at most 1.0)",
+    ),
 )
 
 

@@ -66,6 +66,11 @@ def words_of(text: bytes) -> FrozenSet[bytes]:
     return frozenset(text.translate(_TO_SPACES).split())
 
 
+# Whole lines that are comments or doctest examples (`# ...`, `>>> ...`, `... ...`): no code
+# line starts that way, and no rule reads them, but they mention legacy spellings a lot.
+_COMMENT_LINES = re.compile(rb"(?m)^[ \t]*(?:#|>>>|\.\.\. ).*$")
+
+
 class Candidates:
     """Which of some rules can report in a text: trigger words first, then trigger patterns.
 
@@ -77,7 +82,8 @@ class Candidates:
         self.rules = rules
 
     def matching(self, text: bytes) -> List[int]:
-        """Indices of the rules whose trigger occurs in `text`."""
+        """Indices of the rules whose trigger occurs in `text` (outside comment and doctest lines)."""
+        text = _COMMENT_LINES.sub(b"", text)
         words: Optional[FrozenSet[bytes]] = None
         found = []
         for index, (gate, pattern) in enumerate(self.rules):

@@ -104,3 +104,10 @@ def test_clean_file_is_checked_without_libcst(tmp_path):
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1].split() == ["0", "False", "False"]
+
+
+def test_words_are_whole_identifiers_from_code_strings_and_comments():
+    text = "from torch.autograd import Variable as V  # Variable\nx = V(t, 'FloatTensor')\nnormé = 1\n".encode()
+    words = words_of(text)
+    assert {b"Variable", b"V", b"FloatTensor", b"torch", b"autograd"} <= words
+    assert b"Tensor" not in words and b"norm" not in words  # parts of other identifiers are not words

@@ -136,9 +136,19 @@ SPACE = r"[\s\\]+"  # whitespace between keywords of an import statement
 DOT = r"(?:[\s\\)]|#[^\n]*\n)*\." + GAP  # the dot of `a.b`, `a .b`, `(a).b`, `(a  # c\n).b`
 
 
+def rx_word(word: str) -> str:
+    """`\\bword`, spelled literal-first (the same matches; a search can then skip to the literal)."""
+    return word + r"(?<!\w" + word + ")"
+
+
 def rx_words(names: Sequence[str]) -> str:
     """One of `names`, longest first (put `\\b` around it)."""
     return "(?:" + "|".join(sorted(set(names), key=lambda n: (-len(n), n))) + ")"
+
+
+def rx_any_word(names: Sequence[str]) -> str:
+    """`\\b` and one of `names`, literal-first (`rx_word`)."""
+    return "(?:" + "|".join(rx_word(n) for n in sorted(set(names), key=lambda n: (-len(n), n))) + ")"
 
 
 def rx_attribute(names: Sequence[str]) -> str:
@@ -188,14 +198,14 @@ def rx_from_import(module: str, names: Sequence[str]) -> str:
     """
     words = rx_words(names)
     return (
-        r"\bfrom" + SPACE + module + SPACE + r"import\b" + GAP
+        rx_word("from") + SPACE + module + SPACE + r"import\b" + GAP
         + r"(?:\((?:[^)#]|#[^\n]*\n)*?\b" + words + r"\b|(?:[^;\n()#]|\\\r?\n)*?\b" + words + r"\b)"
     )
 
 
 def rx_star_import(module: str) -> str:
     """`from <module> import *`: every name of the module may then be used bare."""
-    return r"\bfrom" + SPACE + module + SPACE + r"import" + GAP + r"\*"
+    return rx_word("from") + SPACE + module + SPACE + r"import" + GAP + r"\*"
 
 
 def rx_module(dotted: str) -> str:
@@ -217,8 +227,8 @@ def rx_torch_function(names: Sequence[str]) -> str:
     `import torch as th` (then `th.name`), `from torch import name [as x]`, `from torch import *`."""
     return "|".join(
         (
-            r"\btorch" + DOT + rx_words(names) + r"\b",
-            r"\btorch" + SPACE + r"as\b",
+            rx_word("torch") + DOT + rx_words(names) + r"\b",
+            rx_word("torch") + SPACE + r"as\b",
             rx_from_import("torch", names),
             rx_star_import("torch"),
         )
@@ -232,9 +242,53 @@ def rx_member(module: str, names: Sequence[str]) -> str:
     tail = r"[\w.\s\\]*?\b" + module
     return "|".join(
         (
-            r"\b" + module + DOT + rx_words(names) + r"\b",
-            r"\b" + module + SPACE + r"as\b",
+            rx_word(module) + DOT + rx_words(names) + r"\b",
+            rx_word(module) + SPACE + r"as\b",
             rx_from_import(tail, names),
             rx_star_import(tail),
         )
     )
+
+
+# Top-level text of an argument list: a simple character, or one simple nested group.
+_SIMPLE = r"""[^()\[\]{}'"#:]"""
+_NESTED = r"\(" + _SIMPLE + r"*\)|\[" + _SIMPLE + r"*\]"
+_TOP = r"(?:" + _SIMPLE + "|" + _NESTED + ")"
+_TOP_ARG = r"""(?:[^()\[\]{}'"#:,]|""" + _NESTED + ")"  # ... within one argument
+# What ends a simple argument early: counted as "maybe" (a nested group that is not simple, a string, a comment, a lambda).
+_DEEP = r"(?:\((?!" + _SIMPLE + r"*\))|\[(?!" + _SIMPLE + r"*\])|[{'\"#:])"
+_NOT_KEYWORD = r"(?!" + GAP + r"\w+" + GAP + r"=(?!=))"
+
+
+def rx_keyword_given(names: Sequence[str], value_not_none: bool = False) -> str:
+    """After a call's `(`: one of `names` visibly passed as a keyword at the top level (with
+    `value_not_none`, with a value other than a literal None). For a negative look-ahead:
+    a call this does not match may or may not pass the keyword."""
+    value = r"(?![\s\\(]*None\b)" if value_not_none else ""
+    return r"(?:" + _TOP + r"*?,)?[\s\\]*\b" + rx_words(names) + r"[\s\\]*=(?!=)" + value
+
+
+def rx_second_positional_given() -> str:
+    """After a call's `(`: a second positional argument visibly given, not a literal None."""
+    return _TOP_ARG + r"*,[\s\\]*(?![(\s\\]*None\b)" + _NOT_KEYWORD + r"[^\s\\)#]"
+
+
+def rx_call_without(names: Sequence[str], value_not_none: bool = False) -> str:
+    """After a callee: its call, unless one of the keywords `names` is visibly given
+    (see `rx_keyword_given`); a parenthesised callee's arguments are not looked at."""
+    return GAP + r"(?:(?:\)" + GAP + r")+\(|\((?!" + rx_keyword_given(names, value_not_none) + "))"
+
+
+def rx_positional(count: int) -> str:
+    """After a call's `(`: at least `count` positional arguments (a keyword argument ends
+    them); a string, comment, lambda or deeper bracket met first counts as "maybe"."""
+    first = r"(?:" + _NESTED + r"""|[^\s\\)(\[\],{}'"#:])"""  # the argument's first element
+    rx = r"[\s\\]*" + _NOT_KEYWORD + r"(?:" + _DEEP + "|" + first + ")"
+    for _ in range(count - 1):
+        rx = r"[\s\\]*" + _NOT_KEYWORD + r"(?:" + _DEEP + "|" + first + _TOP_ARG + r"*(?:" + _DEEP + r"|," + rx + "))"
+    return rx
+
+
+def rx_positional_call(count: int) -> str:
+    """After a callee: its call with at least `count` positional arguments (`rx_positional`)."""
+    return GAP + r"(?:(?:\)" + GAP + r")+\(|\(" + rx_positional(count) + ")"

@@ -55,3 +55,13 @@ LOSS_FUNCTIONS: Dict[str, Tuple[str, ...]] = {
 # Losses born with `reduction` only: scalar by default, never took the legacy flags.
 MODERN_LOSS_MODULES = ("torch.nn.CTCLoss", "torch.nn.GaussianNLLLoss", "torch.nn.HuberLoss", "torch.nn.TripletMarginWithDistanceLoss")
 MODERN_LOSS_FUNCTIONS = tuple(_F + n for n in ("ctc_loss", "gaussian_nll_loss", "huber_loss", "triplet_margin_with_distance_loss"))
+
+
+def _last(names) -> Tuple[str, ...]:
+    return tuple(sorted({n.rsplit(".", 1)[-1] for n in names}))
+
+
+# The words of every loss (the last component of its name: present wherever it is used).
+LOSS_WORDS = _last((*LOSS_MODULES, *LOSS_FUNCTIONS, *MODERN_LOSS_MODULES, *MODERN_LOSS_FUNCTIONS))
+# ... of the losses that took `size_average`/`reduce`.
+LEGACY_LOSS_WORDS = _last((*LOSS_MODULES, *LOSS_FUNCTIONS))

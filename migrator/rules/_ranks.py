@@ -341,6 +341,8 @@ class RankFlow:
                 rank -= 1
             elif isinstance(value, cst.Name) and value.value == "None":
                 rank += 1
+            elif len(node.slice) == 1 and self.rank(value, env) == 1:
+                continue  # `X[perm]`: a 1-D index (or mask) picks along the first dimension
             else:
                 return None
         return rank if rank >= 0 else None
@@ -390,6 +392,8 @@ class RankFlow:
             if len(given) == 1 and isinstance(given[0], (cst.List, cst.Tuple)):
                 return _depth(given[0])
             return self._size_rank(given, env) if all(_integer(v) for v in given) else None
+        if name in ("torch.randperm", "torch.arange"):
+            return 1
         if name == "torch.mm":
             return 2
         if name == "torch.bmm":

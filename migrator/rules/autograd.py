@@ -12,7 +12,7 @@ from typing import Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from migrator.rule import Rule, Safety, fixes, keeps, reports
-from migrator.rules._calls import GAP, SPACE, bind, find_keyword, keyword_arg, keywordize, literal, method_call, rx_call, with_args
+from migrator.rules._calls import GAP, SPACE, bind, find_keyword, keyword_arg, keywordize, literal, method_call, rx_attribute, rx_call, rx_word, with_args
 
 # `Variable(...)` however imported: every spelling ends in the word (`V` comes from `Variable as V`)
 VARIABLE_CALL = r"\bVariable\b" + rx_call() + r"|\bVariable" + SPACE + r"as\b"
@@ -216,6 +216,7 @@ class VariableWrapper(LoosePositions, Rule):
     message = "`Variable(...)` is a no-op wrapper since torch 0.4; use the tensor itself"
     safety = Safety.SAFE
     triggers = ("Variable",)
+    trigger_words = ("Variable",)
     trigger_regex = VARIABLE_CALL
     changed_in = "0.4"
     examples = (
@@ -309,6 +310,7 @@ class VariableIsinstance(Rule):
     message = "`isinstance(x, Variable)`: every tensor is a `Variable` since torch 0.4; use `torch.Tensor`"
     safety = Safety.SAFE
     triggers = ("Variable",)
+    trigger_words = ("Variable",)
     trigger_regex = r"\bVariable\b"  # `isinstance(x, Variable)`, `type(x) == V` (`Variable as V`)
     changed_in = "0.4"
     examples = (
@@ -386,6 +388,8 @@ class CreatorAttribute(Rule):
     message = "`.creator` was renamed `.grad_fn` in torch 0.2"
     safety = Safety.SAFE
     triggers = (".creator",)
+    trigger_words = ("creator",)
+    trigger_regex = rx_attribute(("creator",))
     changed_in = "0.2"
     examples = (
         fixes("import torch\ny = x * 2\nprint(y.creator)\n", "import torch\ny = x * 2\nprint(y.grad_fn)\n", id="read"),
@@ -473,6 +477,7 @@ class RetainVariables(Rule):
     message = "`retain_variables=` was renamed `retain_graph=` in torch 0.2"
     safety = Safety.SAFE
     triggers = ("retain_variables",)
+    trigger_words = ("retain_variables",)
     changed_in = "0.2"
     examples = (
         fixes("loss.backward(retain_variables=True)\n", "loss.backward(retain_graph=True)\n", id="method"),
@@ -536,7 +541,8 @@ class BackwardVariablesKeywords(Rule):
     message = "`variables=`/`grad_variables=` were renamed `tensors=`/`grad_tensors=` in torch 0.4"
     safety = Safety.SAFE
     triggers = ("variables=", "variables =")
-    trigger_regex = r"\b(?:grad_)?variables" + GAP + r"=(?!=)"  # a keyword, however spaced
+    trigger_words = ("variables", "grad_variables")
+    trigger_regex = r"variables(?<!\w[^\W_]variables)" + GAP + r"=(?!=)"  # a keyword, however spaced
     changed_in = "0.4"
     examples = (
         fixes(
@@ -593,8 +599,9 @@ class GradOnlyInputs(Rule):
     message = "`only_inputs=` is deprecated and ignored since torch 0.4; drop it"
     safety = Safety.SAFE
     triggers = ("only_inputs", "grad(")
+    trigger_words = ("grad",)  # every report is a call of `torch.autograd.grad`
     # `only_inputs=`, or passed sixth positionally (`grad` or an alias `grad as g`)
-    trigger_regex = r"\bonly_inputs\b|\bgrad\b" + rx_call(6) + r"|\bgrad" + SPACE + r"as\b"
+    trigger_regex = rx_word("only_inputs") + r"\b|" + rx_word("grad") + r"(?:\b" + rx_call(6) + "|" + SPACE + r"as\b)"
     changed_in = "0.4"
     examples = (
         fixes("import torch\ng, = torch.autograd.grad(y, x, only_inputs=True)\n", "import torch\ng, = torch.autograd.grad(y, x)\n", id="keyword"),
@@ -653,6 +660,8 @@ class Reinforce(Rule):
     )
     safety = Safety.NONE
     triggers = (".reinforce(",)
+    trigger_words = ("reinforce",)
+    trigger_regex = rx_attribute(("reinforce",)) + rx_call()
     changed_in = "0.3"
     examples = (
         reports("import torch\naction = probs.multinomial()\naction.reinforce(reward)\n", id="multinomial"),

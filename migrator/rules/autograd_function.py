@@ -679,6 +679,7 @@ class LegacyFunction(Rule):
     message = "legacy autograd Function (non-static `forward`/`backward`) raises since torch 0.4; use static methods and `.apply`"
     safety = Safety.SAFE
     triggers = ("Function",)
+    trigger_words = ("Function",)
     # the class statement comes before its methods
     trigger_regex = _FUNCTION_CLASS + r"[\s\S]*?(?:" + _INSTANCE_METHOD + ")|" + _FUNCTION_ALIAS
     changed_in = "0.4"
@@ -808,6 +809,7 @@ class FunctionInstanceCall(Rule):
     message = "calling an instance of a new-style autograd Function raises since torch 0.4; use `.apply`"
     safety = Safety.SAFE
     triggers = ("Function",)
+    trigger_words = ("Function",)
     trigger_regex = _FUNCTION_CLASS + "|" + _FUNCTION_ALIAS
     changed_in = "0.4"
     examples = (

@@ -7,7 +7,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 import libcst as cst
 
 from migrator.rule import Rule, Safety, fixes, keeps, reports
-from migrator.rules._calls import SPACE, bind, literal, rx_call, with_args
+from migrator.rules._calls import SPACE, bind, literal, rx_attribute, rx_call, with_args
 from migrator.rules.autograd import (
     NO_GRAD,
     VARIABLE,
@@ -220,6 +220,7 @@ class VolatileVariable(Rule):
     message = "`volatile` has no effect since torch 0.4; wrap the evaluation in `with torch.no_grad():`"
     safety = Safety.UNSAFE
     triggers = ("Variable",)  # the positional form `V(x, False, True)` does not spell `volatile`
+    trigger_words = ("Variable",)  # every report is a call of `torch.autograd.Variable`
     # `volatile=`, or passed third positionally (`Variable(x, False, True)`, or an alias `Variable as V`)
     trigger_regex = r"\bvolatile\b|\bVariable\b" + rx_call(3) + r"|\bVariable" + SPACE + r"as\b"
     changed_in = "0.4"
@@ -394,6 +395,8 @@ class VolatileAttribute(Rule):
     message = "`.volatile` was removed in torch 0.4; use `with torch.no_grad():`"
     safety = Safety.UNSAFE
     triggers = (".volatile",)
+    trigger_words = ("volatile",)
+    trigger_regex = rx_attribute(("volatile",))
     changed_in = "0.4"
     examples = (
         fixes(

@@ -28,6 +28,7 @@ class AsyncKeyword(Rule):
     message = "`async=` is a syntax error since Python 3.7; use `non_blocking=`"
     safety = Safety.SAFE
     triggers = ("async",)
+    trigger_words = ("async",)
     trigger_regex = r"async(?<=\basync)\s*="  # what `find_async_keywords` itself requires
     changed_in = "0.4"
     examples = (
@@ -62,6 +63,7 @@ class DeviceIdKeyword(Rule):
     message = "`.cuda(device_id=...)` was renamed; use `.cuda(device=...)`"
     safety = Safety.SAFE
     triggers = ("device_id",)
+    trigger_words = ("device_id",)
     # the keyword `device_id=` in a file with a `.cuda` method
     trigger_regex = rf"\A(?=[\s\S]*?\.{GAP}*cuda\b)[\s\S]*?{word_regex('device_id')}{GAP}*="
     changed_in = "0.4"
@@ -111,6 +113,7 @@ class UnguardedCuda(Rule):
     message = "unconditional CUDA call; make the script device-agnostic (`device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')`, `.to(device)`)"
     safety = Safety.NONE
     triggers = (".cuda(", "set_device", "pin_memory(")
+    trigger_words = ("cuda", "pin_memory", "set_device")
     trigger_regex = rf"{method_regex('(?:cuda|pin_memory)')}|{word_regex('set_device')}"
     changed_in = "0.4"
     source_eras = (None, "1.13")

@@ -18,8 +18,17 @@ from migrator.rules._calls import (
     keyword_arg,
     keywordize,
     literal,
+    GAP,
     rx_attribute,
+    rx_call,
+    rx_call_without,
     rx_from_import,
+    rx_keyword_given,
+    rx_positional_call,
+    rx_second_positional_given,
+    rx_any_word,
+    rx_word,
+    rx_words,
     rx_star_import,
     string,
     with_args,
@@ -45,14 +54,14 @@ class FunctionalActivation(RenameRule):
     message = "`F.sigmoid`/`F.tanh` are deprecated; use `torch.sigmoid`/`torch.tanh`"
     safety = Safety.SAFE
     triggers = ("sigmoid", "tanh")
+    trigger_words = ("sigmoid", "tanh")
     # `functional.sigmoid`, `from ...functional import tanh [as t]` or `*`, or `functional as F`
-    # (one anchored look-ahead, linear in the file) with an attribute `.sigmoid`/`.tanh`
+    # (then `F.sigmoid`: the gate on the words already asks for `sigmoid`/`tanh`)
     trigger_regex = "|".join(
         (
-            r"\bfunctional" + DOT + r"(?:sigmoid|tanh)\b",
+            rx_word("functional") + r"(?:" + DOT + r"(?:sigmoid|tanh)\b|" + SPACE + r"as\b)",
             rx_from_import(r"[\w.\s\\]*?\bfunctional", ("sigmoid", "tanh")),
             rx_star_import(r"[\w.\s\\]*?\bnn" + DOT + "functional"),
-            r"\A(?=[\s\S]*?\bfunctional" + SPACE + r"as\b)[\s\S]*?" + rx_attribute(("sigmoid", "tanh")),
         )
     )
     changed_in = "0.4.1"
@@ -134,6 +143,8 @@ class UpsampleAlias(Rule):
     message = "`F.{old}` is deprecated; use `F.interpolate`"
     safety = Safety.SAFE
     triggers = ("upsample",)
+    trigger_words = ("upsample", "upsample_nearest", "upsample_bilinear")
+    trigger_regex = rx_any_word(('upsample', 'upsample_nearest', 'upsample_bilinear')) + r"\b" + rx_call() + r"|\b" + rx_words(('upsample', 'upsample_nearest', 'upsample_bilinear')) + SPACE + r"as\b"
     changed_in = "0.4.1"
     examples = (
         fixes(
@@ -201,6 +212,8 @@ class UpsampleLegacyCorners(Rule):
     message = "linear upsampling aligned corners until torch 0.3; pass `align_corners=True` to keep the results"
     safety = Safety.UNSAFE
     triggers = ("upsample", "Upsample")
+    trigger_words = ("upsample", "Upsample")
+    trigger_regex = rx_any_word(('upsample', 'Upsample')) + r"\b" + rx_call_without(("align_corners",)) + r"|\b" + rx_words(('upsample', 'Upsample')) + SPACE + r"as\b"
     changed_in = "0.4"
     source_eras = (None, "0.3")
     example_era = "0.3"
@@ -263,6 +276,8 @@ class UpsampleDefaultCorners(Rule):
     message = "`F.upsample` is deprecated; use `F.interpolate` and state `align_corners=False` (the default since torch 0.4)"
     safety = Safety.SAFE
     triggers = ("upsample",)
+    trigger_words = ("upsample",)
+    trigger_regex = rx_any_word(('upsample',)) + r"\b" + rx_call_without(("align_corners",)) + r"|\b" + rx_words(('upsample',)) + SPACE + r"as\b"
     changed_in = "0.4.1"
     example_era = "1.0"
     examples = (
@@ -325,6 +340,7 @@ class UpsampleRecomputeScale(Rule):
     message = "since torch 1.6 a non-integer `scale_factor` is used as given; pass `recompute_scale_factor=True` for the <= 1.5 results"
     safety = Safety.UNSAFE
     triggers = ("scale_factor", "Upsample(", "interpolate(")
+    trigger_words = ("interpolate", "Upsample")
     changed_in = "1.6"
     source_eras = (None, "1.5")
     example_era = "1.0"
@@ -400,6 +416,8 @@ class GridSampleLegacyCorners(Rule):
     message = "`{name}` aligned corners until torch 1.2; pass `align_corners=True` to keep the results"
     safety = Safety.UNSAFE
     triggers = ("grid_sample", "affine_grid")
+    trigger_words = ("grid_sample", "affine_grid")
+    trigger_regex = rx_any_word(('grid_sample', 'affine_grid')) + r"\b" + rx_call_without(("align_corners",)) + r"|\b" + rx_words(('grid_sample', 'affine_grid')) + SPACE + r"as\b"
     changed_in = "1.3"
     source_eras = (None, "1.2")
     example_era = "0.4"
@@ -441,6 +459,8 @@ class GridSampleDefaultCorners(Rule):
     message = "`{name}` without `align_corners` warns; state `align_corners=False` (the default since torch 1.3)"
     safety = Safety.SAFE
     triggers = ("grid_sample", "affine_grid")
+    trigger_words = ("grid_sample", "affine_grid")
+    trigger_regex = rx_any_word(('grid_sample', 'affine_grid')) + r"\b" + rx_call_without(("align_corners",)) + r"|\b" + rx_words(('grid_sample', 'affine_grid')) + SPACE + r"as\b"
     changed_in = "1.3"
     example_era = "1.3"
     requires = "1.3"
@@ -501,6 +521,21 @@ def _with_dim(args: List[cst.Arg], value: cst.BaseExpression, after_input: bool)
     return [*args, arg]
 
 
+_SOFTMAX_WORDS = ("softmax", "log_softmax", "softmin")
+_SOFTMAX_MODULE_WORDS = ("Softmax", "LogSoftmax", "Softmin")
+# A softmax call that may lack a dimension: no visible `dim=` (other than None) nor second
+# positional argument; a module built without arguments, with None or `dim=None`; an alias.
+_SOFTMAX_WITHOUT_DIM = "|".join(
+    (
+        rx_any_word(_SOFTMAX_WORDS) + r"\b" + GAP
+        + r"(?:(?:\)" + GAP + r")+\(|\((?!" + rx_keyword_given(("dim",), True) + "|" + rx_second_positional_given() + "))",
+        rx_any_word(_SOFTMAX_MODULE_WORDS) + r"\b" + GAP
+        + r"(?:(?:\)" + GAP + r")+\(|\(" + GAP + r"(?:\)|[(\s\\]*None\b|\*|dim[\s\\]*=(?!=)[\s\\(]*None\b))",
+        rx_any_word(_SOFTMAX_WORDS + _SOFTMAX_MODULE_WORDS) + SPACE + r"as\b",
+    )
+)
+
+
 class SoftmaxImplicitDim(RankedCallRule):
     """`F.softmax(x)` / `nn.LogSoftmax()` without `dim`: state the dimension.
 
@@ -525,6 +560,8 @@ class SoftmaxImplicitDim(RankedCallRule):
     message = "implicit softmax dimension is deprecated; pass `dim=`"
     safety = Safety.SAFE
     triggers = ("softmax", "Softmax", "softmin", "Softmin")
+    trigger_words = _SOFTMAX_WORDS + _SOFTMAX_MODULE_WORDS
+    trigger_regex = _SOFTMAX_WITHOUT_DIM
     changed_in = "0.3"
     examples = (
         fixes(
@@ -669,6 +706,8 @@ class DropoutDefaultTraining(Rule):
     message = "`F.{name}` without `training` was a no-op until torch 0.4; pass `training=False` (or `training=self.training` if dropout was meant)"
     safety = Safety.UNSAFE
     triggers = ("dropout",)
+    trigger_words = ("dropout", "dropout2d", "dropout3d")
+    trigger_regex = rx_any_word(('dropout', 'dropout2d', 'dropout3d')) + r"\b" + rx_call_without(("training",)) + r"|\b" + rx_words(('dropout', 'dropout2d', 'dropout3d')) + SPACE + r"as\b"
     changed_in = "1.0"
     source_eras = (None, "0.4")
     example_era = "0.3"
@@ -717,6 +756,8 @@ class Dropout2dOn3d(RankedCallRule):
     message = "`F.dropout2d` on a 3-D input is channel-wise 1-D dropout; use `F.dropout1d`"
     safety = Safety.SAFE
     triggers = ("dropout2d",)
+    trigger_words = ("dropout2d",)
+    trigger_regex = rx_any_word(('dropout2d',)) + r"\b" + rx_call() + r"|\b" + rx_words(('dropout2d',)) + SPACE + r"as\b"
     changed_in = "1.12"
     requires = "1.12"
     examples = (
@@ -769,6 +810,8 @@ class EmbeddingLegacyPositional(Rule):
     message = "`F.embedding`'s third parameter is `padding_idx` since torch 0.4; pass the legacy `max_norm`, ... as keywords"
     safety = Safety.UNSAFE
     triggers = ("embedding",)
+    trigger_words = ("embedding",)
+    trigger_regex = rx_any_word(('embedding',)) + r"\b" + rx_positional_call(3) + r"|\b" + rx_words(('embedding',)) + SPACE + r"as\b"
     changed_in = "0.4"
     source_eras = (None, "0.3")
     example_era = "0.3"
@@ -814,6 +857,7 @@ class GumbelSoftmaxEps(Rule):
     message = "`F.gumbel_softmax`'s `eps` has no effect since torch 1.2; drop it"
     safety = Safety.SAFE
     triggers = ("gumbel_softmax",)
+    trigger_words = ("gumbel_softmax",)
     changed_in = "1.2"
     examples = (
         fixes(

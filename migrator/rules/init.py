@@ -7,7 +7,7 @@ from typing import Optional, Tuple
 import libcst as cst
 
 from migrator.rule import Import, Safety, fixes, keeps
-from migrator.rules._calls import DOT, SPACE, rx_from_import, rx_star_import, rx_words
+from migrator.rules._calls import DOT, SPACE, rx_from_import, rx_star_import, rx_word, rx_words
 from migrator.rules._rename import RenameRule
 
 _INIT = "torch.nn.init."
@@ -96,13 +96,14 @@ class InitWithoutUnderscore(FromImportRenameRule):
     message = "`init.{old}` is deprecated; use `{new}`"
     safety = Safety.SAFE
     triggers = tuple(_LEGACY_NAMES)
+    trigger_words = _LEGACY_NAMES
     # `torch.nn.init` is reached as `<...>init.uniform`, through an alias (`init as I`,
     # `import torch.nn.init as I`) or `from <...>.init import uniform [as u]` / `*`.
     # `\b` after the name: the modern `uniform_` is not a match.
     trigger_regex = "|".join(
         (
-            r"\binit" + DOT + rx_words(_LEGACY_NAMES) + r"\b",
-            r"\binit" + SPACE + r"as\b",
+            rx_word("init") + DOT + rx_words(_LEGACY_NAMES) + r"\b",
+            rx_word("init") + SPACE + r"as\b",
             rx_from_import(r"[\w.\s\\]*?\binit", _LEGACY_NAMES),
             rx_star_import(r"[\w.\s\\]*?\binit"),
         )

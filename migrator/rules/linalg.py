@@ -164,6 +164,15 @@ def _int_index(node: cst.Subscript) -> Optional[int]:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def literal_first(regex: str) -> str:
+    """The same regular expression with a word boundary before `torch`/`from` moved behind the
+    word (`\\btorch` -> `torch(?<!\\wtorch)`): a branch that starts with a literal lets the
+    regex module skip to the places where one of the branches' first characters occurs."""
+    for word in ("torch", "from", "data", "grad"):
+        regex = regex.replace("\\b" + word, word + "(?<!\\w" + word + ")")
+    return regex
+
+
 def _call_trigger(functions: Dict[str, str], methods: Dict[str, str], method_dot: str = r"\.") -> str:
     """What `_LinalgCall._match` needs in a text: a call of one of the `methods` on any
     receiver (`x.qr(`, which also covers `torch.qr(` and `th.qr(`), a call of a function
@@ -179,7 +188,13 @@ def _call_trigger(functions: Dict[str, str], methods: Dict[str, str], method_dot
     if only:
         parts += [r"\btorch" + DOT + rx_words(only) + called, r"\btorch" + SPACE + r"as\b"]
     parts += [rx_from_import("torch", sorted(names)), rx_star_import("torch")]
-    return "|".join(parts)
+    return literal_first("|".join(parts))
+
+
+def _call_words(functions: Dict[str, str], methods: Dict[str, str]) -> Tuple[str, ...]:
+    """What `_LinalgCall._match` needs as a word: the last part of a qualified function name
+    (in the attribute or the import that binds it, however aliased) or the method name."""
+    return tuple(sorted({f.rsplit(".", 1)[-1] for f in functions} | set(methods)))
 
 
 class _LinalgCall(Rule):
@@ -200,6 +215,8 @@ class _LinalgCall(Rule):
         super().__init_subclass__(**kwargs)
         if "trigger_regex" not in cls.__dict__ and (cls.functions or cls.methods):
             cls.trigger_regex = _call_trigger(cls.functions, cls.methods)
+        if "trigger_words" not in cls.__dict__ and (cls.functions or cls.methods):
+            cls.trigger_words = _call_words(cls.functions, cls.methods)
 
     def __init__(self, context) -> None:
         super().__init__(context)
@@ -1390,6 +1407,7 @@ class ChainMatmul(Rule):
     message = "`torch.chain_matmul` is deprecated; use `torch.linalg.multi_dot([...])`"
     safety = Safety.SAFE
     triggers = ("chain_matmul",)
+    trigger_words = ("chain_matmul",)
     trigger_regex = _call_trigger({"torch.chain_matmul": "chain_matmul"}, {})
     changed_in = "1.9"
     requires = "1.9"
@@ -1774,6 +1792,7 @@ class StftReal(Rule):
     message = "`torch.stft` without `return_complex=True` fails; use `torch.view_as_real(torch.stft(..., return_complex=True))`"
     safety = Safety.SAFE
     triggers = ("stft",)
+    trigger_words = ("stft", "istft")
     trigger_regex = _call_trigger({"torch.stft": "stft", "torch.istft": "istft"}, {"stft": "stft", "istft": "istft"})
     changed_in = "1.7"
     requires = "1.7"
@@ -1891,6 +1910,7 @@ class CrossWithoutDim(Rule):
     message = "`torch.cross` without `dim` uses the first dimension of size 3; pass `dim=` (or `torch.linalg.cross(a, b, dim=...)`)"
     safety = Safety.NONE
     triggers = ("cross(", " cross", ",cross")
+    trigger_words = ("cross",)
     trigger_regex = _call_trigger({"torch.cross": "cross"}, {"cross": "cross"})
     changed_in = "1.13"
     examples = (

@@ -33,6 +33,7 @@ class NnContainer(Rule):
     message = "`nn.Container` is deprecated; subclass `nn.Module` (or use `nn.ModuleDict`)"
     safety = Safety.SAFE
     triggers = ("Container",)
+    trigger_words = ("Container",)
     # a base class (`(nn.Container)`, `(nn.Container, B)`), a call or an aliased import
     trigger_regex = rf"{word_regex('Container')}(?:{GAP_CLOSE}*[(,)]|{GAP}+as\b)"
     changed_in = "0.2"
@@ -122,6 +123,7 @@ class DottedModuleName(Rule):
     message = "module/parameter/buffer names cannot contain '.' since torch 0.4; use '_'"
     safety = Safety.UNSAFE
     triggers = ("add_module(", "register_parameter(", "register_buffer(")
+    trigger_words = _NAMING_METHODS
     # the name is a string literal holding a '.' (also in `%` / `.format` templates), an empty
     # or triple-quoted one, or an f-string
     trigger_regex = (
@@ -233,6 +235,7 @@ class RnnDropoutSingleLayer(Rule):
     message = "`dropout` on a single-layer RNN has no effect; remove it (or stack layers)"
     safety = Safety.SAFE
     triggers = ("dropout", "LSTM", "GRU", "RNN")
+    trigger_words = ("LSTM", "GRU", "RNN")
     trigger_regex = called_or_aliased(f"(?:{word_regex('LSTM')}|{word_regex('GRU')}|{word_regex('RNN')})")
     changed_in = "0.4"
     examples = (
@@ -299,6 +302,7 @@ class PackPaddedUnsorted(Rule):
     message = "`pack_padded_sequence` needs sorted lengths unless `enforce_sorted=False` (torch 1.1+)"
     safety = Safety.UNSAFE
     triggers = ("pack_padded_sequence",)
+    trigger_words = ("pack_padded_sequence",)
     changed_in = "1.1"
     requires = "1.1"
     source_eras = (None, "1.0")
@@ -367,6 +371,7 @@ class NumpyBuiltinAlias(Rule):
     message = "`np.{old}` was an alias of the builtin, removed in NumPy 1.24; use `{new}`"
     safety = Safety.SAFE
     triggers = ("numpy",)
+    trigger_words = ("numpy",)  # every spelling of `numpy.float` imports numpy by name
     # `np.float` / `numpy.float`, or numpy imported under another alias (then any `.float`)
     trigger_regex = (
         rf"(?:numpy(?<!\wnumpy)|np(?<!\wnp)){GAP_CLOSE}*\.{GAP}*(?:float|int|bool|object|str|long|unicode|complex)\b"

@@ -32,6 +32,7 @@ from migrator.rules._calls import (
     with_args,
 )
 from migrator.rules.init import FromImportRenameRule
+from migrator.rules.linalg import literal_first
 
 _SCHED = "torch.optim.lr_scheduler."
 _PLATEAU = _SCHED + "ReduceLROnPlateau"
@@ -111,6 +112,7 @@ class ClipGradNorm(FromImportRenameRule):
     message = "`{old}` is deprecated; use `{new}`"
     safety = Safety.SAFE
     triggers = ("clip_grad_norm", "clip_grad_value")
+    trigger_words = ("clip_grad_norm", "clip_grad_value")
     trigger_regex = r"\b" + rx_words(("clip_grad_norm", "clip_grad_value")) + r"\b"  # not the modern `_` names
     changed_in = "0.4"
     renames = {
@@ -169,6 +171,7 @@ class ZeroGradKeepsZeros(_Bindings):
     message = "`zero_grad()` sets gradients to None since torch 2.0; pass `set_to_none=False` to keep zeroing them"
     safety = Safety.SAFE
     triggers = ("zero_grad()",)
+    trigger_words = ("zero_grad",)
     trigger_regex = rx_attribute(("zero_grad",)) + GAP + r"(?:\)|\(" + GAP + r"\))"  # also `(opt.zero_grad)( )`
     changed_in = "2.0"
     source_eras = (None, "1.13")
@@ -309,6 +312,7 @@ class SchedulerStepFirst(_SchedulerLoops):
     message = "since torch 1.1 `scheduler.step()` before the epoch's training skips the first learning rate; call it after"
     safety = Safety.UNSAFE
     triggers = ("lr_scheduler",)  # every spelling of a scheduler goes through the module name
+    trigger_words = ("lr_scheduler",)
     changed_in = "1.1"
     source_eras = (None, "1.0")
     example_era = "0.4"
@@ -376,6 +380,7 @@ class SchedulerStepEpoch(_SchedulerLoops):
     message = "`scheduler.step(epoch)` is deprecated; call `scheduler.step()` once per epoch after training"
     safety = Safety.UNSAFE
     triggers = ("lr_scheduler",)
+    trigger_words = ("lr_scheduler",)
     changed_in = "1.4"
     examples = (
         fixes(
@@ -458,6 +463,7 @@ class SchedulerGetLr(_Bindings):
     message = "`scheduler.get_lr()` is internal since torch 1.4; use `scheduler.get_last_lr()`"
     safety = Safety.SAFE
     triggers = ("lr_scheduler",)
+    trigger_words = ("lr_scheduler",)
     changed_in = "1.4"
     requires = "1.4"
     examples = (
@@ -536,6 +542,7 @@ class SchedulerVerbose(Rule):
     message = "schedulers no longer take `verbose` (torch 2.13); drop it and log `get_last_lr()` yourself"
     safety = Safety.SAFE
     triggers = ("lr_scheduler",)
+    trigger_words = ("lr_scheduler",)
     changed_in = "2.2"
     examples = (
         fixes(
@@ -619,6 +626,7 @@ class WeightNorm(Rule):
     message = "`{old}` is deprecated; use `{new}`"
     safety = Safety.UNSAFE
     triggers = ("weight_norm",)
+    trigger_words = ("weight_norm", "remove_weight_norm")
     # the modern `parametrizations.weight_norm` is never one of `_NEW`, whatever canonical prefix it follows
     trigger_regex = r"\b(?:remove_)?weight_norm\b(?<!parametrizations\.weight_norm)"
     changed_in = "2.1"
@@ -682,7 +690,8 @@ class TorchLoadWeightsOnly(Rule):
     message = "`torch.load` defaults to `weights_only=True` since torch 2.6; pass `weights_only=False` for trusted legacy checkpoints"
     safety = Safety.SAFE
     triggers = ("load",)
-    trigger_regex = rx_torch_function(("load",))
+    trigger_words = ("load",)
+    trigger_regex = literal_first(rx_torch_function(("load",)))
     changed_in = "2.6"
     source_eras = (None, "2.5")
     example_era = "0.4"
@@ -780,13 +789,18 @@ class ScalarFirstOverload(Rule):
     message = "scalar-first `{name}` overloads are deprecated since torch 1.5; pass the scalar as `{keywords}=`"
     safety = Safety.SAFE
     triggers = ("add_(", "sub_(", ".add(", ".sub(", "torch.add(", "torch.sub(", "addc", "addmm", "addmv", "addr", "addbmm")
-    trigger_regex = "|".join(
+    trigger_words = tuple(sorted({name.lstrip(".").rsplit(".", 1)[-1] for name, _ in _OVERLOADS}))
+    trigger_regex = literal_first("|".join(
         (
             # `.add_(s, t)`: exactly two arguments, none a keyword
             rx_method_call(("add_", "sub_"), args=-2, keywords=False),
             # `.add(s, t)` on `p.data`/`p.grad` (the receiver chain ends in `)`/`]` or holds
             # `data`/`grad`), or with a numeric first argument
-            r"(?:[)\]]|\b(?:data|grad)(?:" + DOT + r"\w+)*)" + GAP + rx_method_call(("add", "sub"), args=-2, keywords=False),
+            # (one branch per first character: see `literal_first`)
+            *(
+                receiver + GAP + rx_method_call(("add", "sub"), args=-2, keywords=False)
+                for receiver in (r"\)", r"\]", r"\bdata(?:" + DOT + r"\w+)*", r"\bgrad(?:" + DOT + r"\w+)*")
+            ),
             rx_attribute(("add", "sub")) + GAP + r"\((?=(?:[\s\\(+~-]|#[^\n]*\n)*\.?\d)" + rx_args(-2, keywords=False),
             # `torch.add(a, s, b)`, `th.add(...)`, `from torch import add`
             r"\btorch" + DOT + rx_words(("add", "sub")) + r"\b" + rx_call(3, keywords=False),
@@ -795,7 +809,7 @@ class ScalarFirstOverload(Rule):
             rx_from_import("torch", _FUNCTIONS),
             rx_star_import("torch"),
         )
-    )
+    ))
     changed_in = "1.5"
     examples = (
         fixes(
@@ -857,6 +871,7 @@ class TensorDatasetKeywords(Rule):
     message = "`TensorDataset` takes its tensors positionally since torch 0.4"
     safety = Safety.SAFE
     triggers = ("data_tensor", "target_tensor")
+    trigger_words = ("data_tensor", "target_tensor")
     trigger_regex = r"\b(?:data|target)_tensor" + GAP + r"=(?!=)"  # reported only with one of the keywords
     changed_in = "0.4"
     examples = (
@@ -922,6 +937,7 @@ class TorchSix(Rule):
     message = "`torch._six` was removed in torch 2.0; use the builtins and the standard library"
     safety = Safety.SAFE
     triggers = ("_six",)
+    trigger_words = ("_six",)
     changed_in = "2.0"
     examples = (
         fixes(
@@ -1063,14 +1079,15 @@ class RemovedModule(Rule):
     message = "this torch module was removed in torch 1.0"
     safety = Safety.NONE
     triggers = ("ffi", "legacy", "load_lua", "_functions")
+    trigger_words = ("ffi", "legacy", "load_lua", "_functions")  # the last part of every removed module
     # imports only, spelled as written (no alias resolution): `import torch.utils.ffi`,
     # `from torch.utils.serialization import ...`, `from torch.utils import ffi`, ...
-    trigger_regex = "|".join(
+    trigger_regex = literal_first("|".join(
         (
             r"\btorch" + DOT + r"(?:legacy|utils" + DOT + r"(?:ffi|serialization)|nn" + DOT + r"_functions)\b",
             rx_from_import(r"torch(?:[\s\\]*\.[\s\\]*(?:utils|nn))?", ("ffi", "legacy", "_functions")),
         )
-    )
+    ))
     changed_in = "1.0"
     examples = (
         reports("from torch.utils.ffi import create_extension\nffi = create_extension('_ext', headers=[])\n", id="ffi"),
@@ -1119,7 +1136,8 @@ class CheckpointReentrant(Rule):
     message = "`checkpoint` without `use_reentrant` is deprecated; pass `use_reentrant=True` (the 1.x behaviour)"
     safety = Safety.SAFE
     triggers = ("checkpoint",)
-    trigger_regex = "|".join(
+    trigger_words = ("checkpoint", "checkpoint_sequential")
+    trigger_regex = literal_first("|".join(
         (
             # a call without `use_reentrant=` (a simple argument list that has it is left out)
             rx_attribute(("checkpoint", "checkpoint_sequential")) + GAP
@@ -1127,7 +1145,7 @@ class CheckpointReentrant(Rule):
             rx_from_import(rx_module("torch.utils.checkpoint"), ("checkpoint", "checkpoint_sequential")),
             rx_star_import(rx_module("torch.utils.checkpoint")),
         )
-    )
+    ))
     changed_in = "2.1"
     requires = "1.11"
     examples = (
@@ -1183,7 +1201,8 @@ class CudaAmp(Rule):
     message = "`torch.cuda.amp.{old}` is deprecated; use `torch.amp.{old}` with the device `'cuda'`"
     safety = Safety.SAFE
     triggers = ("cuda.amp",)
-    trigger_regex = "|".join(
+    trigger_words = tuple(sorted({name.rsplit(".", 1)[-1] for name in _AMP}))
+    trigger_regex = literal_first("|".join(
         (
             r"\bcuda" + DOT + r"amp\b",  # `torch.cuda.amp.X`, `from torch.cuda.amp import X`
             rx_from_import(rx_module("torch.cuda"), ("amp",)),  # `from torch.cuda import amp [as A]`
@@ -1191,7 +1210,7 @@ class CudaAmp(Rule):
             r"\btorch" + DOT + r"cuda" + SPACE + r"as\b",  # `import torch.cuda as C; C.amp.X`
             rx_from_import("torch", ("cuda",)),  # `from torch import cuda as C`
         )
-    )
+    ))
     changed_in = "2.4"
     requires = "2.4"
     examples = (
@@ -1260,6 +1279,7 @@ class BackwardHook(Rule):
     message = "`register_backward_hook` is deprecated; use `register_full_backward_hook` (it sees the module's real input gradients)"
     safety = Safety.UNSAFE
     triggers = ("register_backward_hook",)
+    trigger_words = ("register_backward_hook",)
     trigger_regex = rx_attribute(("register_backward_hook",))
     changed_in = "1.8"
     requires = "1.8"
@@ -1295,6 +1315,7 @@ class StateDictPositional(Rule):
     message = "positional arguments to `state_dict` are deprecated; pass `destination=`, `prefix=`, `keep_vars=`"
     safety = Safety.SAFE
     triggers = ("state_dict(",)
+    trigger_words = ("state_dict",)
     # a positional argument: the first one is neither a keyword nor `*`/`**` (keywords come last)
     trigger_regex = rx_attribute(("state_dict",)) + GAP + r"(?:\)|\((?!" + GAP + r"(?:\)|\*|\w+" + GAP + r"=(?!=))))"
     changed_in = "1.12"
@@ -1340,6 +1361,7 @@ class AssertAllclose(FromImportRenameRule):
     message = "`{old}` is deprecated; use `{new}` (stricter defaults)"
     safety = Safety.UNSAFE
     triggers = ("assert_allclose",)
+    trigger_words = ("assert_allclose",)
     trigger_regex = r"\bassert_allclose\b"
     changed_in = "1.12"
     requires = "1.9"
@@ -1375,6 +1397,7 @@ class ModelZooLoadUrl(FromImportRenameRule):
     message = "`model_zoo.{old}` is an alias; use `{new}`"
     safety = Safety.SAFE
     triggers = ("model_zoo",)
+    trigger_words = ("load_url",)
     changed_in = "1.0"
     requires = "1.0"
     renames = {"torch.utils.model_zoo.load_url": "torch.hub.load_state_dict_from_url"}

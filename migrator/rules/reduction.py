@@ -9,9 +9,10 @@ import libcst as cst
 from migrator.names import dotted
 from migrator.rule import Rule, Safety, fixes, keeps, reports
 from migrator.rules._calls import (
-    UNKNOWN, bind, is_simple, keyword_arg, keywordize, literal, method_call, positional, rx_attribute, string, with_args,
+    SPACE, UNKNOWN, bind, is_simple, keyword_arg, keywordize, literal, method_call, positional, rx_attribute, rx_call, rx_call_without,
+    rx_any_word, rx_positional_call, rx_words, string, with_args,
 )
-from migrator.rules._losses import LOSS_FUNCTIONS, LOSS_MODULES
+from migrator.rules._losses import LEGACY_LOSS_WORDS, LOSS_FUNCTIONS, LOSS_MODULES
 from migrator.rules._ranks import RankedCallRule, RankFlow, RankOf
 from migrator.rules.init import FromImportRenameRule
 
@@ -66,6 +67,25 @@ def _looks_like_kl_weight(node: cst.BaseExpression, era) -> bool:
     return (era is not None and era <= (0, 2)) or "weight" in str(last).lower()
 
 
+def _legacy_flag_positions() -> Dict[int, List[str]]:
+    """Loss words by how many positional arguments reach their first legacy flag."""
+    by_count: Dict[int, List[str]] = {}
+    for name, params in (*LOSS_MODULES.items(), *LOSS_FUNCTIONS.items()):
+        by_count.setdefault(params.index("size_average") + 1, []).append(name.rsplit(".", 1)[-1])
+    return by_count
+
+
+# A flag as a keyword, or passed positionally (enough positional arguments to reach it), or a
+# loss imported under an alias (whose calls the other alternatives cannot see).
+_LEGACY_FLAGS = "|".join(
+    (
+        r"\b(?:size_average|reduce)[\s\\]*=(?!=)",
+        *(rx_any_word(names) + r"\b" + rx_positional_call(count) for count, names in sorted(_legacy_flag_positions().items())),
+        rx_any_word(LEGACY_LOSS_WORDS) + SPACE + r"as\b",
+    )
+)
+
+
 class SizeAverageArgument(Rule):
     """`size_average=` / `reduce=` on a loss: use `reduction=`.
 
@@ -83,6 +103,8 @@ class SizeAverageArgument(Rule):
     message = "`size_average`/`reduce` are deprecated; use `reduction=`"
     safety = Safety.SAFE
     triggers = ("Loss", "_loss", "cross_entropy", "kl_div")
+    trigger_words = LEGACY_LOSS_WORDS
+    trigger_regex = _LEGACY_FLAGS
     changed_in = "0.4.1"
     examples = (
         fixes(
@@ -161,6 +183,7 @@ class ElementwiseMean(Rule):
     message = "`reduction='elementwise_mean'` is deprecated; use `reduction='mean'`"
     safety = Safety.SAFE
     triggers = ("elementwise_mean",)
+    trigger_words = ("elementwise_mean",)
     changed_in = "1.0"
     requires = "1.0"
     examples = (
@@ -236,6 +259,7 @@ class LossFlagAttribute(_LossModules):
     message = "setting `{flag}` on a loss has no effect since torch 0.4.1; set `reduction` instead"
     safety = Safety.SAFE
     triggers = (".size_average", ".reduce")
+    trigger_words = ("size_average", "reduce")
     # the receiver must be built by a loss module (`nn.MSELoss()`, `L()` from `MSELoss as L`): the
     # file names one somewhere (a single anchored look-ahead: linear in the file)
     trigger_regex = r"\A(?=[\s\S]*?Loss(?:2d)?\b)[\s\S]*?" + rx_attribute(("size_average", "reduce"))
@@ -335,6 +359,8 @@ class KLDivMean(Rule):
     message = "KL-divergence 'mean' divides by every element, not the batch; choose `reduction='mean'` (same numbers) or `'batchmean'` (true KL)"
     safety = Safety.NONE
     triggers = ("KLDivLoss", "kl_div")
+    trigger_words = ("KLDivLoss", "kl_div")
+    trigger_regex = r"\b(?:KLDivLoss|kl_div)\b" + rx_call_without(("reduction",)) + r"|\b(?:KLDivLoss|kl_div)" + SPACE + r"as\b"
     changed_in = "0.4.1"
     examples = (
         reports("import torch.nn as nn\ncrit = nn.KLDivLoss()\n", id="module"),
@@ -373,6 +399,7 @@ class NLLLoss2d(FromImportRenameRule):
     message = "`{old}` is deprecated; use `{new}`"
     safety = Safety.SAFE
     triggers = ("NLLLoss2d",)
+    trigger_words = ("NLLLoss2d",)
     changed_in = "0.4.1"
     renames = {"torch.nn.NLLLoss2d": "torch.nn.NLLLoss"}
     examples = (
@@ -391,6 +418,8 @@ _POINTWISE_MODULES = ("torch.nn.MSELoss", "torch.nn.L1Loss", "torch.nn.SmoothL1L
 _POINTWISE_FUNCTIONS = (_FN + "mse_loss", _FN + "l1_loss", _FN + "smooth_l1_loss")
 _BCE_MODULES = ("torch.nn.BCELoss", "torch.nn.BCEWithLogitsLoss", "torch.nn.SoftMarginLoss")
 _BCE_FUNCTIONS = (_FN + "binary_cross_entropy", _FN + "binary_cross_entropy_with_logits", _FN + "soft_margin_loss")
+_POINTWISE_WORDS = tuple(n.rsplit(".", 1)[-1] for n in (*_POINTWISE_MODULES, *_POINTWISE_FUNCTIONS))
+_BCE_WORDS = tuple(n.rsplit(".", 1)[-1] for n in (*_BCE_MODULES, *_BCE_FUNCTIONS))
 
 
 class _LossShapes(_LossModules, RankedCallRule):
@@ -475,6 +504,8 @@ class PointwiseLossShapes(_LossShapes):
     message = "pointwise losses broadcast input and target since torch 1.0; legacy code compared them element-wise"
     safety = Safety.UNSAFE
     triggers = ("mse_loss", "l1_loss", "MSELoss", "L1Loss")
+    trigger_words = _POINTWISE_WORDS
+    trigger_regex = rx_any_word(_POINTWISE_WORDS) + r"\b"
     changed_in = "1.0"
     source_eras = (None, "0.4")
     example_era = "0.3"
@@ -518,6 +549,8 @@ class BCELossShapes(_LossShapes):
     message = "binary cross-entropy requires equal input and target sizes since torch 1.0; legacy code compared them element-wise"
     safety = Safety.UNSAFE
     triggers = ("binary_cross_entropy", "BCELoss", "BCEWithLogitsLoss", "soft_margin_loss", "SoftMarginLoss")
+    trigger_words = _BCE_WORDS
+    trigger_regex = rx_any_word(_BCE_WORDS) + r"\b"
     changed_in = "1.0"
     source_eras = (None, "0.4")
     example_era = "0.4"
@@ -556,6 +589,8 @@ class KLDivWeight(Rule):
     message = "the fourth argument of `F.kl_div` was `weight` in torch 0.2 and is `reduce` now; weight the unreduced loss by hand"
     safety = Safety.NONE
     triggers = ("kl_div",)
+    trigger_words = ("kl_div",)
+    trigger_regex = r"\bkl_div\b" + rx_positional_call(4) + r"|\bkl_div" + SPACE + r"as\b"
     changed_in = "0.3"
     examples = (
         reports("import torch.nn.functional as F\nl = F.kl_div(logp, q, True, w)\n", id="weight"),

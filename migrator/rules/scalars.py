@@ -10,8 +10,8 @@ import libcst as cst
 
 from migrator.names import dotted
 from migrator.rule import Rule, Safety, fixes, keeps, reports
-from migrator.rules._calls import DOT, SPACE, find_keyword, literal, method_call, rx_call, rx_from_import, rx_star_import
-from migrator.rules._losses import LOSS_FUNCTIONS, LOSS_MODULES, MODERN_LOSS_FUNCTIONS, MODERN_LOSS_MODULES
+from migrator.rules._calls import DOT, GAP, SPACE, find_keyword, literal, method_call, rx_attribute, rx_call, rx_from_import, rx_any_word, rx_star_import, rx_words
+from migrator.rules._losses import LOSS_FUNCTIONS, LOSS_MODULES, LOSS_WORDS, MODERN_LOSS_FUNCTIONS, MODERN_LOSS_MODULES
 
 _FULL_REDUCTIONS = frozenset("sum mean max min prod norm std var median".split())
 _UNREDUCED = ("none",)
@@ -167,6 +167,12 @@ class _ScalarFacts(Rule):
         return len(positional) > position and literal(positional[position].value) is not True
 
 
+# `x.data[0]` / `x.data[-1]` (however spaced, `-(1)`, `0x0`): the subscript starts with 0 or 1.
+_DATA_INDEX = rx_attribute(("data",)) + r"(?:[\s\\)]|#[^\n]*\n)*\[(?:[\s\\(\-]|#[^\n]*\n)*[01]"
+# `<...>).sum()` / `<...>.data.sum()`: a full sum of a comparison (`(p == t).sum()`, `p.eq(t).cpu().sum()`)
+_COMPARISON_SUM = r"\.(?:(?<=[)\s\\]\.)|(?<=\bdata\.))" + GAP + r"sum\b(?:[\s\\)]|#[^\n]*\n)*\(" + GAP + r"\)"
+
+
 class ScalarDataIndex(_ScalarFacts):
     """`loss.data[0]`: a loss is 0-dim since torch 0.4; use `loss.item()`.
 
@@ -185,6 +191,8 @@ class ScalarDataIndex(_ScalarFacts):
     message = "indexing a 0-dim tensor raises since torch 0.4; use `.item()`"
     safety = Safety.SAFE
     triggers = (".data[",)
+    trigger_words = ("data",)
+    trigger_regex = _DATA_INDEX
     changed_in = "0.4"
     examples = (
         fixes(
@@ -334,6 +342,7 @@ class ScalarNumpyIndex(_IndexedConversion):
     message = "indexing the array of a 0-dim tensor raises since torch 0.4; use `.item()`"
     safety = Safety.UNSAFE
     triggers = ("numpy()[",)
+    trigger_words = ("numpy",)
     changed_in = "0.4"
     method = "numpy"
     examples = (
@@ -368,6 +377,7 @@ class ScalarListIndex(_IndexedConversion):
     message = "`tolist()` of a 0-dim tensor is a number since torch 0.4; use `.item()`"
     safety = Safety.SAFE
     triggers = ("tolist()[",)
+    trigger_words = ("tolist",)
     changed_in = "0.4"
     method = "tolist"
     examples = (
@@ -403,6 +413,7 @@ class NumpyAsscalar(Rule):
     message = "`np.asscalar` was removed in numpy 1.23; use `.item()`"
     safety = Safety.SAFE
     triggers = ("asscalar",)
+    trigger_words = ("asscalar",)
     changed_in = "numpy 1.23"
     examples = (
         fixes(
@@ -455,6 +466,7 @@ class ScalarCat(_ScalarFacts):
     message = "`torch.cat` of 0-dim tensors raises since torch 0.4; use `torch.stack`"
     safety = Safety.SAFE
     triggers = ("cat(",)
+    trigger_words = ("cat",)
     trigger_regex = _TORCH_CAT
     changed_in = "0.4"
     examples = (
@@ -535,6 +547,7 @@ class DataNumpy(Rule):
     message = "`.data.numpy()` is the legacy way to leave autograd; use `.detach().numpy()`"
     safety = Safety.SAFE
     triggers = (".data.numpy(", ".data.cpu().numpy(", ".cpu().data.numpy(")
+    trigger_words = ("numpy",)
     changed_in = "0.4"
     examples = (
         fixes(
@@ -637,6 +650,8 @@ class TensorAsNumber(_ScalarFacts):
     message = "converting a loss that requires grad to a number warns; use `.item()`"
     safety = Safety.SAFE
     triggers = ("Loss", "_loss", "cross_entropy", "kl_div")  # the value must be a loss
+    trigger_words = LOSS_WORDS  # the value must be a loss
+    trigger_regex = rx_any_word(LOSS_WORDS) + r"\b"
     changed_in = "0.4"
     examples = (
         fixes(
@@ -837,6 +852,8 @@ class ReductionAccumulated(_Accumulation):
     message = "a full reduction is a 0-dim tensor since torch 0.4; accumulate `.item()`"
     safety = Safety.UNSAFE
     triggers = ("sum()",)
+    trigger_words = ("sum",)
+    trigger_regex = _COMPARISON_SUM
     changed_in = "0.4"
     examples = (
         fixes(
@@ -894,6 +911,8 @@ class LossAccumulated(_Accumulation):
     message = "accumulating a loss tensor keeps its graph alive; accumulate `loss.item()`"
     safety = Safety.SAFE
     triggers = ("Loss", "_loss", "cross_entropy", "kl_div")  # the value must be a loss
+    trigger_words = LOSS_WORDS  # the value must be a loss
+    trigger_regex = rx_any_word(LOSS_WORDS) + r"\b"
     changed_in = "0.4"
     examples = (
         fixes(

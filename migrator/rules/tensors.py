@@ -375,6 +375,7 @@ class LegacyConstructor(_FileFacts):
     message = "legacy tensor constructor; use `torch.tensor(data)` or `torch.empty(size)`"
     safety = Safety.SAFE
     triggers = ("Tensor(", "Tensor as", "Tensor,")
+    trigger_words = ("Tensor",) + tuple(TYPED)
     # a call or an aliased import of `torch.Tensor` / a typed class: every way to reach one
     trigger_regex = called_or_aliased(word_regex("Tensor", ("",) + _TYPED_PREFIXES))
     changed_in = "0.4"
@@ -491,6 +492,7 @@ class CudaConstructor(LegacyConstructor):
     message = "legacy CUDA tensor constructor; use `torch.tensor(data, device='cuda')` or `torch.empty(size, device='cuda')`"
     safety = Safety.SAFE
     triggers = ("cuda.", "cuda import")
+    trigger_words = tuple(TYPED)
     trigger_regex = called_or_aliased(TYPED_WORD)
     changed_in = "0.4"
     constructors = CUDA_CONSTRUCTORS
@@ -552,6 +554,7 @@ class TypeCast(_FileFacts):
     message = "`x.type(torch.FloatTensor)` is legacy; use `x.float()` / `x.to(dtype)`"
     safety = Safety.SAFE
     triggers = (".type(",)
+    trigger_words = tuple(TYPED)  # the class is named in the code or in a string
     # `.type(` in a file naming a typed class (in the call, a string, or what a name is bound to)
     trigger_regex = rf"\A(?=[\s\S]*?{TYPED_WORD})[\s\S]*?{method_regex('type')}"
     changed_in = "0.4"
@@ -649,6 +652,7 @@ class TypedClassCheck(Rule):
     message = "typed tensor classes are legacy; check `x.dtype` (and `x.is_cuda`)"
     safety = Safety.UNSAFE
     triggers = ("Tensor)", "type(", "Tensor as")
+    trigger_words = tuple(TYPED)
     # `isinstance(x, torch.FloatTensor)` ends the call with the class; `type(x) == torch.FloatTensor`
     # needs a `type(` call in a file naming a typed class
     trigger_regex = (
@@ -756,6 +760,7 @@ class TorchRange(Rule):
     message = "`torch.range` is deprecated (inclusive end, float dtype); use `torch.arange(start, end + step)`"
     safety = Safety.SAFE
     triggers = (".range(", "import range", ", range", "(range")
+    trigger_words = ("range",)
     # `torch.range(`, `range as`, or `range` / `*` imported from torch (then `range(...)` is torch's)
     trigger_regex = (
         rf"{method_regex('range')}|{word_regex('range')}{GAP}+as\b"
@@ -925,6 +930,7 @@ class TensorNew(_FileFacts):
     message = "`x.new(...)` is legacy; use `x.new_empty(size)` / `x.new_tensor(data)`"
     safety = Safety.SAFE
     triggers = (".new(",)
+    trigger_words = ("new",)
     changed_in = "0.4"
     examples = (
         fixes(
@@ -995,6 +1001,7 @@ class SetDefaultTensorType(Rule):
     message = "`torch.set_default_tensor_type` is deprecated; use `torch.set_default_dtype`"
     safety = Safety.SAFE
     triggers = ("set_default_tensor_type",)
+    trigger_words = ("set_default_tensor_type",)
     changed_in = "2.1"
     requires = "0.4"
     examples = (
@@ -1046,6 +1053,7 @@ class NonInplaceResize(Rule):
     message = "non-inplace `resize` is deprecated; use `reshape` (same number of elements)"
     safety = Safety.UNSAFE
     triggers = (".resize(", ".resize_as(")
+    trigger_words = ("resize", "resize_as")
     changed_in = "0.4"
     examples = (
         fixes("import torch\nout = h.resize(batch, hidden)\n", "import torch\nout = h.reshape(batch, hidden)\n", id="sizes"),
@@ -1125,6 +1133,7 @@ class ByteMask(_FileFacts):
     message = "uint8 masks are deprecated (an error for `masked_fill`); use a bool mask"
     safety = Safety.SAFE
     triggers = (".byte()", "ByteTensor", "uint8")
+    trigger_words = ("byte", "ByteTensor", "uint8")
     # `m.byte()`, a `torch.ByteTensor(...)`, or a call with `dtype=torch.uint8` (any spelling of it)
     trigger_regex = (
         rf"{method_regex('byte', no_args=True)}|{called_or_aliased(word_regex('ByteTensor'))}"
@@ -1467,6 +1476,7 @@ class SparseConstructor(Rule):
     message = "`torch.sparse.FloatTensor(i, v, size)` is deprecated; use `torch.sparse_coo_tensor(i, v, size, dtype=...)`"
     safety = Safety.SAFE
     triggers = ("sparse.", "sparse import")
+    trigger_words = tuple(TYPED)
     trigger_regex = called_or_aliased(TYPED_WORD)
     changed_in = "1.0"
     examples = (
@@ -1530,6 +1540,7 @@ class TypedStorage(Rule):
     message = "`TypedStorage` is deprecated; use `x.untyped_storage()` (sizes in bytes)"
     safety = Safety.SAFE
     triggers = ("storage(", "Storage")
+    trigger_words = ("storage",) + tuple(sorted({name.rsplit(".", 1)[-1] for name in _TYPED_STORAGES}))
     trigger_regex = (
         rf"{called_or_aliased(word_regex('Storage', _TYPED_PREFIXES))}|{method_regex('storage', no_args=True)}"
     )
