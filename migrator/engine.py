@@ -90,7 +90,8 @@ def could_match(source: bytes, settings: Settings) -> bool:
 
 def _run(source: bytes, settings: Settings, path: str, apply: bool) -> SourceResult:
     plan = _plan(settings)
-    if not could_match(source, settings):
+    first = plan.rules_for(source)
+    if not (first[0] or first[1]):
         return SourceResult(path, source, source, parsed=False)
     try:
         text, encoding = decode(source)
@@ -101,7 +102,7 @@ def _run(source: bytes, settings: Settings, path: str, apply: bool) -> SourceRes
     else:
         era, era_reason = parse_version(settings.source_version), "given by --source-version"
     try:
-        output_text, fixed, remaining = _rewrite(text, settings, plan, era, path, apply)
+        output_text, fixed, remaining = _rewrite(text, settings, plan, first, era, path, apply)
     except _SourceError as error:
         return SourceResult(path, source, source, error=str(error), era=era, era_reason=era_reason)
     output = source if output_text == text else output_text.encode(encoding)
@@ -141,11 +142,18 @@ def _undecodable(source: bytes, encoding: str) -> Optional[str]:
 
 
 def _rewrite(
-    text: str, settings: Settings, plan: _Plan, era: Optional[Version], path: str, apply: bool
+    text: str,
+    settings: Settings,
+    plan: _Plan,
+    first: Tuple[Tuple[Type[Rule], ...], Tuple[Type[Rule], ...]],
+    era: Optional[Version],
+    path: str,
+    apply: bool,
 ) -> Tuple[str, List[Finding], List[Finding]]:
+    """`first`: the token and tree rules whose triggers occur in `text`."""
     fixed: List[Finding] = []
     repaired = text
-    for rule in plan.rules_for(text.encode("utf-8", "surrogateescape"))[0]:
+    for rule in first[0]:
         repaired, positions = rule.repair(repaired)  # type: ignore[attr-defined]
         fixed.extend(
             Finding(rule.code, rule.slug(), rule.message, rule.safety, line, column + 1) for line, column in positions
@@ -153,8 +161,8 @@ def _rewrite(
     current = repaired
     has_noqa = "noqa" in text.lower()
     for number in range(MAX_PASSES):
-        # rules are chosen again each pass: a fix may reveal an idiom (`Variable(torch.Tensor(...))`)
-        candidates = plan.rules_for(current.encode("utf-8", "surrogateescape"))[1]
+        # rules are chosen again after each change: a fix may reveal an idiom (`Variable(torch.Tensor(...))`)
+        candidates = first[1] if current == text else plan.rules_for(current.encode("utf-8", "surrogateescape"))[1]
         tree_rules = tuple(r for r in candidates if in_range(era, *r.source_eras))
         if not tree_rules:
             pending: List[_Pending] = []  # nothing can match: no need to parse

@@ -10,6 +10,7 @@ libcst's batched visitor does.
 from __future__ import annotations
 
 import dataclasses
+import typing
 from typing import Callable, Dict, Iterator, List, Sequence, Tuple, Type
 
 import libcst as cst
@@ -45,12 +46,21 @@ _fields_cache: Dict[type, Tuple[str, ...]] = {}
 def _code_fields(cls: type) -> Tuple[str, ...]:
     fields = _fields_cache.get(cls)
     if fields is None:
-        names = [f.name for f in dataclasses.fields(cls) if f.name not in _LAYOUT_FIELDS and not f.name.startswith("whitespace")]
+        names = [
+            f.name
+            for f in dataclasses.fields(cls)
+            if f.name not in _LAYOUT_FIELDS and not f.name.startswith("whitespace") and not _never_a_node(f.type)
+        ]
         order = _SOURCE_ORDER.get(cls)
         if order is not None:
             names = [n for n in order if n in names] + [n for n in names if n not in order]
         fields = _fields_cache[cls] = tuple(names)
     return fields
+
+
+def _never_a_node(annotation: object) -> bool:
+    """A field declared to hold only text or a flag (`Name.value`, `Arg.star`): no child there."""
+    return annotation in (str, bool) or typing.get_origin(annotation) is typing.Literal
 
 
 def _node_classes() -> frozenset:
@@ -69,7 +79,10 @@ _NODE_CLASSES = _node_classes()
 def code_children(node: cst.CSTNode) -> List[cst.CSTNode]:
     """The children of `node` that hold code (no whitespace, comments or punctuation), in source order."""
     children: List[cst.CSTNode] = []
-    for name in _code_fields(type(node)):
+    fields = _fields_cache.get(type(node))
+    if fields is None:
+        fields = _code_fields(type(node))
+    for name in fields:
         value = getattr(node, name)
         kind = type(value)
         if kind in _NODE_CLASSES:
@@ -139,3 +152,16 @@ def visit_batched(module: cst.Module, tables: Sequence[Dict[str, Method]]) -> No
         children = code_children(node)  # type: ignore[arg-type]
         children.reverse()
         stack.extend(children)
+
+
+def parent_map(node: cst.CSTNode) -> Dict[int, cst.CSTNode]:
+    """id(child) -> parent for every node of code below `node` (code nodes only)."""
+    parents: Dict[int, cst.CSTNode] = {}
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        children = code_children(current)
+        for child in children:
+            parents[id(child)] = current
+        stack.extend(children)
+    return parents

@@ -12,6 +12,7 @@ from typing import Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from migrator.rule import Rule, Safety, fixes, keeps, reports
+from migrator.walk import parent_map as code_parent_map
 from migrator.rules._calls import GAP, SPACE, bind, find_keyword, keyword_arg, keywordize, literal, method_call, rx_attribute, rx_call, rx_word, with_args
 
 # `Variable(...)` however imported: every spelling ends in the word (`V` comes from `Variable as V`)
@@ -61,22 +62,6 @@ NO_GRAD = frozenset(("torch.no_grad", "torch.autograd.no_grad", "torch.inference
 _PARENTS: List[object] = [None, None]  # (module, parent map) of the module last asked for
 
 
-class _ParentCollector(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.parents: Dict[int, cst.CSTNode] = {}
-        self.stack: List[cst.CSTNode] = []
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if self.stack:
-            self.parents[id(node)] = self.stack[-1]
-        self.stack.append(node)
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        self.stack.pop()
-
-
 def parent_map(module: cst.Module) -> Dict[int, cst.CSTNode]:
     """id(node) -> parent for every node of `module`.
 
@@ -85,9 +70,7 @@ def parent_map(module: cst.Module) -> Dict[int, cst.CSTNode]:
     a candidate. The map of the last module is kept, so rules of one visit share it.
     """
     if _PARENTS[0] is not module:
-        collector = _ParentCollector()
-        module.visit(collector)
-        _PARENTS[0], _PARENTS[1] = module, collector.parents
+        _PARENTS[0], _PARENTS[1] = module, code_parent_map(module)
     return _PARENTS[1]  # type: ignore[return-value]
 
 

@@ -12,6 +12,7 @@ import libcst as cst
 from migrator.rule import Rule, Safety, fixes, keeps, reports
 from migrator.rules._calls import SPACE, UNKNOWN, literal
 from migrator.rules.autograd import parent_map
+from migrator.walk import iter_code, visit_batched, visitor_methods
 
 FUNCTION = "torch.autograd.Function"
 
@@ -87,11 +88,10 @@ def _self_attribute(node: cst.BaseExpression, self_name: str) -> Optional[str]:
     return None
 
 
-class _MethodScan(cst.CSTVisitor):
+class _MethodScan:
     """What a legacy method body does with `self`, and the names it uses."""
 
     def __init__(self, self_name: str) -> None:
-        super().__init__()
         self.self_name = self_name
         self.uses: Set[str] = set()
         self.assigned: Set[str] = set()
@@ -201,7 +201,7 @@ def _analyse_init(init: cst.FunctionDef, bases: Sequence[str]) -> Union[str, Tup
         if isinstance(small, cst.Assign) and len(small.targets) == 1:
             attr = _self_attribute(small.targets[0].target, self_name)
             scan = _MethodScan(self_name)
-            small.value.visit(scan)
+            visit_batched(small.value, [visitor_methods(scan)])
             if attr is not None and not scan.problems and not scan.uses:
                 lines.append(statement)
                 stored.add(attr)
@@ -254,7 +254,7 @@ def analyse_legacy(cls: cst.ClassDef, bases: Sequence[str]) -> Union[str, _Legac
     scans = []
     for method, self_name in ((forward, legacy.self_names[0]), (backward, legacy.self_names[1])):
         scan = _MethodScan(self_name)
-        method.body.visit(scan)
+        visit_batched(method.body, [visitor_methods(scan)])
         if scan.problems:
             return f"its `{method.name.value}` {scan.problems[0]}"
         if "ctx" in scan.names or any(p.name.value == "ctx" for p in method.params.params):
@@ -383,36 +383,26 @@ def rewrite_legacy(cls: cst.ClassDef, legacy: _Legacy) -> cst.ClassDef:
 # --- references to a Function class ------------------------------------------------------------
 
 
-class _NameUses(cst.CSTVisitor):
-    """Every Name node spelling one of `names` as a variable (not an attribute or a keyword)."""
-
-    def __init__(self, names: Set[str]) -> None:
-        super().__init__()
-        self.names = names
-        self.found: List[cst.Name] = []
-        self._skip: Set[int] = set()
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        self._skip.add(id(node.attr))
-
-    def visit_Arg(self, node: cst.Arg) -> None:
-        if node.keyword is not None:
-            self._skip.add(id(node.keyword))
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value in self.names and id(node) not in self._skip:
-            self.found.append(node)
+def _name_uses(node: cst.CSTNode, names: Set[str]) -> List[cst.Name]:
+    """Every Name node below `node` spelling one of `names` as a variable (not an attribute or a keyword)."""
+    found: List[cst.Name] = []
+    skip: Set[int] = set()
+    for child in iter_code(node):
+        kind = type(child)
+        if kind is cst.Attribute:
+            skip.add(id(child.attr))  # type: ignore[attr-defined]
+        elif kind is cst.Arg:
+            if child.keyword is not None:  # type: ignore[attr-defined]
+                skip.add(id(child.keyword))  # type: ignore[attr-defined]
+        elif kind is cst.Name:
+            if child.value in names and id(child) not in skip:  # type: ignore[attr-defined]
+                found.append(child)  # type: ignore[arg-type]
+    return found
 
 
-class _AttributeUses(cst.CSTVisitor):
-    def __init__(self, attr: str) -> None:
-        super().__init__()
-        self.attr = attr
-        self.found: List[cst.Attribute] = []
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        if node.attr.value == self.attr:
-            self.found.append(node)
+def _attribute_uses(node: cst.CSTNode, attr: str) -> List[cst.Attribute]:
+    """Every Attribute node below `node` naming `attr`."""
+    return [n for n in iter_code(node) if type(n) is cst.Attribute and n.attr.value == attr]  # type: ignore[attr-defined]
 
 
 def _inside(node: cst.CSTNode, ancestor: cst.CSTNode, parents: Dict[int, cst.CSTNode]) -> bool:
@@ -511,10 +501,8 @@ def call_sites(
     `legacy` is None for a new-style class (its constructor takes no arguments).
     """
     name = cls.name.value
-    uses = _NameUses({name})
-    module.visit(uses)
     sites: List[_Site] = []
-    for reference in uses.found:
+    for reference in _name_uses(module, {name}):
         if _inside(reference, cls, parents):
             continue
         construction = parents.get(id(reference))
@@ -555,9 +543,7 @@ def _instance(
     if isinstance(target, cst.Attribute):
         if extra:
             return f"an instance of `{name}` built with arguments is stored in `.{target.attr.value}`"
-        finder = _AttributeUses(target.attr.value)
-        module.visit(finder)
-        for use in finder.found:
+        for use in _attribute_uses(module, target.attr.value):
             holder = parents.get(id(use))
             if use is not target and not (isinstance(holder, cst.Call) and holder.func is use):
                 return f"`.{target.attr.value}` holding an instance of `{name}` is used other than by calling it"
@@ -567,10 +553,8 @@ def _instance(
     scope = _scope(assign, parents)
     if isinstance(scope, (cst.ClassDef, cst.Lambda)):
         return f"an instance of `{name}` is stored in a class body"
-    finder = _NameUses({target.value})
-    scope.visit(finder)
     calls: List[cst.Call] = []
-    for use in finder.found:
+    for use in _name_uses(scope, {target.value}):
         if use is target:
             continue
         holder = parents.get(id(use))
@@ -862,9 +846,7 @@ class FunctionInstanceCall(Rule):
             if parents.get(id(cls)) is not original_node:
                 continue
             name = cls.name.value
-            uses = _NameUses({name})
-            original_node.visit(uses)
-            for reference in uses.found:
+            for reference in _name_uses(original_node, {name}):
                 construction = parents.get(id(reference))
                 if _inside(reference, cls, parents) or not (isinstance(construction, cst.Call) and construction.func is reference):
                     continue

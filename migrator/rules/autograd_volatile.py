@@ -7,6 +7,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 import libcst as cst
 
 from migrator.rule import Rule, Safety, fixes, keeps, reports
+from migrator.walk import code_children
 from migrator.rules._calls import SPACE, bind, literal, rx_attribute, rx_call, with_args
 from migrator.rules.autograd import (
     NO_GRAD,
@@ -66,11 +67,10 @@ def _is_no_grad(node: cst.BaseExpression, context) -> bool:
     return context.qualified_name(node) in NO_GRAD
 
 
-class _GradUse(cst.CSTVisitor):
+class _GradUse:
     """Why a region cannot run under `torch.no_grad()`: it builds or inspects a graph, or yields."""
 
     def __init__(self, context, volatile_calls: Set[int]) -> None:
-        super().__init__()
         self.context = context
         self.volatile_calls = volatile_calls
         self.reason: Optional[str] = None
@@ -115,6 +115,30 @@ class _GradUse(cst.CSTVisitor):
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         self._refuse("the code after it defines a class")
         return False
+
+    def scan(self, statement: cst.CSTNode) -> None:
+        """Visit `statement` in source order, not entering functions or classes; stop at the first reason."""
+        stack = [statement]
+        while stack and self.reason is None:
+            node = stack.pop()
+            kind = type(node)
+            if kind is cst.Call:
+                self.visit_Call(node)  # type: ignore[arg-type]
+            elif kind is cst.Attribute:
+                self.visit_Attribute(node)  # type: ignore[arg-type]
+            elif kind is cst.Yield:
+                self.visit_Yield(node)  # type: ignore[arg-type]
+            elif kind is cst.Await:
+                self.visit_Await(node)  # type: ignore[arg-type]
+            elif kind is cst.FunctionDef:
+                self.visit_FunctionDef(node)  # type: ignore[arg-type]
+                continue
+            elif kind is cst.ClassDef:
+                self.visit_ClassDef(node)  # type: ignore[arg-type]
+                continue
+            children = code_children(node)
+            children.reverse()
+            stack.extend(children)
 
 
 def _is_self_assignment(node: cst.BaseSmallStatement, context) -> bool:
@@ -332,7 +356,7 @@ class VolatileVariable(Rule):
         inside = {i for i in volatile if any(_contains(s, i, parents) for s in region)}
         check = _GradUse(self.context, inside)
         for statement_ in region:
-            statement_.visit(check)
+            check.scan(statement_)
         if check.reason:
             return check.reason
         no_grad, imports = self.context.reference("torch.no_grad")

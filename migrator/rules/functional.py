@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
-import libcst.matchers as m
+from migrator.walk import iter_code
 
 from migrator.era import parse_version
 from migrator.names import dotted
@@ -656,8 +656,9 @@ class SoftmaxImplicitDim(RankedCallRule):
     def _owners(self, module: cst.Module, flow: RankFlow) -> Dict[int, List[Optional[int]]]:
         """Constructor call -> ranks of the inputs it receives, through the name it is assigned to."""
         owners: Dict[int, List[Optional[int]]] = {}
-        for assign in m.findall(module, m.Assign(value=m.Call())):
-            assert isinstance(assign, cst.Assign)
+        for assign in iter_code(module):
+            if type(assign) is not cst.Assign or type(assign.value) is not cst.Call:
+                continue
             names = [dotted(t.target) for t in assign.targets]
             if len(names) != 1 or names[0] is None:
                 continue

@@ -25,6 +25,7 @@ from migrator.era import parse_version
 from migrator.names import dotted
 from migrator.rule import Rule, Safety, fixes, keeps, reports
 from migrator.rules._calls import DOT, GAP, SPACE, UNKNOWN, literal, rx_call, rx_from_import, rx_star_import, rx_words
+from migrator.walk import iter_code
 
 # ------------------------------------------------------------------------------------------
 # Shared helpers
@@ -374,22 +375,11 @@ class _LinalgCall(Rule):
         self.report(match.call, message=f"{self.message} ({why})")
 
 
-class _NameCounter(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.counts: Counter = Counter()
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.counts[node.value] += 1
-
-
 def _name_counts(context, module: cst.Module) -> Counter:
     """Occurrences of every name in the module, shared by the rules of one visit."""
     cached = getattr(context, "_tm_names", None)
     if cached is None or cached[0] is not module:
-        counter = _NameCounter()
-        module.visit(counter)
-        cached = (module, counter.counts)
+        cached = (module, Counter(n.value for n in iter_code(module) if type(n) is cst.Name))  # type: ignore[attr-defined]
         context._tm_names = cached
     return cached[1]
 
@@ -560,15 +550,7 @@ class Gesv(_LinalgCall):
 
 def _mentions(node: cst.CSTNode, name: str) -> bool:
     """Whether a Name `name` occurs in the node."""
-    found = []
-
-    class _Finder(cst.CSTVisitor):
-        def visit_Name(self, n: cst.Name) -> None:
-            if n.value == name:
-                found.append(n)
-
-    node.visit(_Finder())
-    return bool(found)
+    return any(type(n) is cst.Name and n.value == name for n in iter_code(node))  # type: ignore[attr-defined]
 
 
 # ------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from migrator.rule import Rule, Safety, fixes, keeps, reports
 from migrator.rules._calls import literal
 from migrator.rules.linalg import _code, _imports_torch, _Parts, _releases
 from migrator.rules.tensors import GAP, GAP_CLOSE, called_or_aliased, word_regex
+from migrator.walk import iter_code
 
 
 class NnContainer(Rule):
@@ -88,18 +89,16 @@ class NnContainer(Rule):
 def _passes_modules_to_base(node: cst.ClassDef) -> bool:
     """Whether a `super().__init__(...)` / `X.__init__(self, ...)` call in the class passes arguments."""
     found: List[bool] = []
-
-    class _Finder(cst.CSTVisitor):
-        def visit_Call(self, call: cst.Call) -> None:
-            func = call.func
-            if isinstance(func, cst.Attribute) and func.attr.value == "__init__":
-                receiver = func.value
-                if isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Name) and receiver.func.value == "super":
-                    found.append(bool(call.args))
-                elif len(call.args) > 1:
-                    found.append(True)
-
-    node.body.visit(_Finder())
+    for call in iter_code(node.body):
+        if type(call) is not cst.Call:
+            continue
+        func = call.func  # type: ignore[attr-defined]
+        if isinstance(func, cst.Attribute) and func.attr.value == "__init__":
+            receiver = func.value
+            if isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Name) and receiver.func.value == "super":
+                found.append(bool(call.args))  # type: ignore[attr-defined]
+            elif len(call.args) > 1:  # type: ignore[attr-defined]
+                found.append(True)
     return any(found)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
-import libcst.matchers as m
 
 from migrator.names import canonical, dotted
 from migrator.rule import Import, Rule, Safety, fixes, keeps, reports
@@ -33,6 +32,7 @@ from migrator.rules._calls import (
 )
 from migrator.rules.init import FromImportRenameRule
 from migrator.rules.linalg import literal_first
+from migrator.walk import iter_code
 
 _SCHED = "torch.optim.lr_scheduler."
 _PLATEAU = _SCHED + "ReduceLROnPlateau"
@@ -57,7 +57,7 @@ def _method(call: cst.Call) -> Optional[Tuple[str, str]]:
 
 
 def _has_call(node: cst.CSTNode) -> bool:
-    return bool(m.findall(node, m.Call()))
+    return any(type(n) is cst.Call for n in iter_code(node))
 
 
 class _Bindings(Rule):
@@ -212,8 +212,9 @@ class ZeroGradKeepsZeros(_Bindings):
 
 def _trains(statement: cst.CSTNode, rule: _Bindings) -> bool:
     """Whether a statement may train: an optimizer `.step(`, a `.backward(`, or a call of a function (`train(epoch)`)."""
-    for call in m.findall(statement, m.Call()):
-        assert isinstance(call, cst.Call)
+    for call in iter_code(statement):
+        if type(call) is not cst.Call:
+            continue
         if isinstance(call.func, cst.Attribute):
             receiver = dotted(call.func.value)
             if call.func.attr.value == "step" and not rule.is_scheduler(receiver, plateau=True):
@@ -232,8 +233,11 @@ _BUILTINS = frozenset(
 )
 
 
+_JUMPS = (cst.Continue, cst.Break, cst.Return, cst.Yield)
+
+
 def _jumps(body: cst.CSTNode) -> bool:
-    return bool(m.findall(body, m.Continue() | m.Break() | m.Return() | m.Yield()))
+    return any(type(n) in _JUMPS for n in iter_code(body))
 
 
 def _is_range_from_zero(node: cst.BaseExpression) -> bool:
@@ -619,7 +623,8 @@ class WeightNorm(Rule):
     `self.conv = torch.nn.utils.parametrizations.weight_norm(nn.Conv1d(4, 8, 3))`.
     Fix safety: unsafe: forward results are identical and old state dicts still load, but
     the parameters are renamed (`weight_g`/`weight_v` become
-    `parametrizations.weight.original0`/`original1`), so code that touches them by name breaks.
+    `parametrizations.weight.original0`/`original1`), so code that touches them by name breaks:
+    such reads are reported, before and after the fix.
     """
 
     code = "TM607"
@@ -627,8 +632,9 @@ class WeightNorm(Rule):
     safety = Safety.UNSAFE
     triggers = ("weight_norm",)
     trigger_words = ("weight_norm", "remove_weight_norm")
-    # the modern `parametrizations.weight_norm` is never one of `_NEW`, whatever canonical prefix it follows
-    trigger_regex = r"\b(?:remove_)?weight_norm\b(?<!parametrizations\.weight_norm)"
+    # the modern `parametrizations.weight_norm` is never one of `_NEW`, whatever canonical prefix
+    # it follows; with it, only reads of the hook-based parameters are reported
+    trigger_regex = r"\b(?:remove_)?weight_norm\b(?<!parametrizations\.weight_norm)|\.\s*weight_[gv]\b"
     changed_in = "2.1"
     requires = "2.1"
     _NEW = {
@@ -637,7 +643,14 @@ class WeightNorm(Rule):
         "torch.nn.utils.remove_weight_norm": "torch.nn.utils.parametrize.remove_parametrizations",
         "torch.nn.utils.weight_norm.remove_weight_norm": "torch.nn.utils.parametrize.remove_parametrizations",
     }
+    # the hook-based version's parameters and where the parametrization keeps them
+    _HOOK_PARAMETERS = {"weight_g": "parametrizations.weight.original0", "weight_v": "parametrizations.weight.original1"}
     examples = (
+        fixes(
+            "import torch.nn as nn\nconv = nn.utils.weight_norm(nn.Conv1d(4, 8, 3))\nprint(conv.weight_g.norm())\n",
+            "import torch.nn as nn\nconv = nn.utils.parametrizations.weight_norm(nn.Conv1d(4, 8, 3))\nprint(conv.weight_g.norm())\n",
+            id="hook-parameter-read-reported",
+        ),
         fixes(
             "import torch.nn as nn\nconv = nn.utils.weight_norm(nn.Conv1d(4, 8, 3), name='weight')\n",
             "import torch.nn as nn\nconv = nn.utils.parametrizations.weight_norm(nn.Conv1d(4, 8, 3), name='weight')\n",
@@ -652,8 +665,15 @@ class WeightNorm(Rule):
         keeps("import torch\nlayer = torch.nn.utils.parametrizations.weight_norm(lin)\n", id="modern"),
     )
 
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.rewritten = False
+        self.parameter_uses: List[cst.Attribute] = []
+
     def visit_Call(self, node: cst.Call) -> None:
         old = self.context.qualified_name(node.func)
+        if old == "torch.nn.utils.parametrizations.weight_norm":
+            self.rewritten = True  # already migrated: its `weight_g` reads are still wrong
         new = self._NEW.get(old or "")
         if new is None or any(a.star for a in node.args):
             return
@@ -670,6 +690,21 @@ class WeightNorm(Rule):
         releases = (binding,) if binding and binding != "torch" and self.context.names.bindings[binding].obj else ()
         message = self.message.format(old=old.rsplit(".", 1)[-1], new=new)  # type: ignore[union-attr]
         self.report(node, with_args(node.with_changes(func=replacement), args), imports=imports, releases=releases, message=message)
+        self.rewritten = True
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value in self._HOOK_PARAMETERS:
+            self.parameter_uses.append(node)
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        if not self.rewritten:
+            return
+        for use in self.parameter_uses:
+            new = self._HOOK_PARAMETERS[use.attr.value]  # type: ignore[index]
+            self.report(
+                use,
+                message=f"`.{use.attr.value}` does not exist with the parametrized `weight_norm`; use `.{new}` (check by hand)",
+            )
 
 
 class TorchLoadWeightsOnly(Rule):
@@ -1018,9 +1053,7 @@ class TorchSix(Rule):
         self.rebound.add(node.name.value)
 
     def _rebinds(self, target: cst.BaseExpression) -> None:
-        for name in m.findall(target, m.Name()):
-            assert isinstance(name, cst.Name)
-            self.rebound.add(name.value)
+        self.rebound.update(n.value for n in iter_code(target) if type(n) is cst.Name)  # type: ignore[attr-defined]
 
     def visit_Name(self, node: cst.Name) -> None:
         if self.in_import or id(node) in self.skip:

@@ -518,6 +518,13 @@ class PointwiseLossShapes(_LossShapes):
             "import torch\nimport torch.nn.functional as F\npred = torch.randn(8, 1)\ny = torch.randn(8)\nloss = F.mse_loss(pred, y.view_as(pred))\n",
             id="known-ranks",
         ),
+        fixes(
+            "import torch\nimport torch.nn.functional as F\nX = torch.randn(8, 1)\ny = torch.randn(8)\nperm = torch.randperm(8)\n"
+            "Xb = X[perm]\nyb = y[perm]\nloss = F.mse_loss(Xb, yb)\n",
+            "import torch\nimport torch.nn.functional as F\nX = torch.randn(8, 1)\ny = torch.randn(8)\nperm = torch.randperm(8)\n"
+            "Xb = X[perm]\nyb = y[perm]\nloss = F.mse_loss(Xb, yb.view_as(Xb))\n",
+            id="ranks-kept-by-shuffling",
+        ),
         reports(
             "import torch\nimport torch.nn as tnn\ncrit = tnn.MSELoss()\ny = torch.Tensor([1.0, 2.0, 3.0])\nloss = crit(model(x), y)\n",
             id="aliased-module-1d-target",

@@ -12,6 +12,7 @@ from migrator.names import dotted
 from migrator.rule import Rule, Safety, fixes, keeps, reports
 from migrator.rules._calls import DOT, GAP, SPACE, find_keyword, literal, method_call, rx_attribute, rx_call, rx_from_import, rx_any_word, rx_star_import, rx_words
 from migrator.rules._losses import LOSS_FUNCTIONS, LOSS_MODULES, LOSS_WORDS, MODERN_LOSS_FUNCTIONS, MODERN_LOSS_MODULES
+from migrator.walk import code_children
 
 _FULL_REDUCTIONS = frozenset("sum mean max min prod norm std var median".split())
 _UNREDUCED = ("none",)
@@ -651,7 +652,8 @@ class TensorAsNumber(_ScalarFacts):
     safety = Safety.SAFE
     triggers = ("Loss", "_loss", "cross_entropy", "kl_div")  # the value must be a loss
     trigger_words = LOSS_WORDS  # the value must be a loss
-    trigger_regex = rx_any_word(LOSS_WORDS) + r"\b"
+    # the words say a loss is named; the text must also convert something to a number
+    trigger_regex = r"float\s*\(|%|format\s*\(|\{[^{}\n]*:"
     changed_in = "0.4"
     examples = (
         fixes(
@@ -726,30 +728,39 @@ _SINK_FUNCTIONS = frozenset("print float int round str repr format abs".split())
 _SINK_METHODS = frozenset("format write info debug warning add_scalar set_postfix set_description".split())
 
 
-class _Uses(cst.CSTVisitor):
+class _Uses:
     """Every load of a name, with its ancestors (nearest last)."""
 
     def __init__(self) -> None:
-        self.stack: List[cst.CSTNode] = []
         self.loads: Dict[str, List[Tuple[cst.CSTNode, ...]]] = {}
         self.skip: Set[int] = set()
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.Attribute):
-            self.skip.add(id(node.attr))
-        elif isinstance(node, cst.Arg) and node.keyword is not None:
-            self.skip.add(id(node.keyword))
-        elif isinstance(node, (cst.AssignTarget, cst.AugAssign)):
-            self.skip.add(id(node.target))
-        elif isinstance(node, (cst.Param, cst.FunctionDef, cst.ClassDef)):
-            self.skip.add(id(node.name))
-        if isinstance(node, cst.Name) and id(node) not in self.skip:
-            self.loads.setdefault(node.value, []).append(tuple(self.stack) + (node,))
-        self.stack.append(node)
-        return not isinstance(node, (cst.Import, cst.ImportFrom))
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        self.stack.pop()
+    def scan(self, root: cst.CSTNode) -> None:
+        """Walk `root` in source order, not entering imports."""
+        path: List[cst.CSTNode] = []
+        skip = self.skip
+        loads = self.loads
+        pending: List[Tuple[cst.CSTNode, int]] = [(root, 0)]
+        while pending:
+            node, depth = pending.pop()
+            del path[depth:]
+            if isinstance(node, cst.Attribute):
+                skip.add(id(node.attr))
+            elif isinstance(node, cst.Arg) and node.keyword is not None:
+                skip.add(id(node.keyword))
+            elif isinstance(node, (cst.AssignTarget, cst.AugAssign)):
+                skip.add(id(node.target))
+            elif isinstance(node, (cst.Param, cst.FunctionDef, cst.ClassDef)):
+                skip.add(id(node.name))
+            if isinstance(node, cst.Name) and id(node) not in skip:
+                loads.setdefault(node.value, []).append(tuple(path) + (node,))
+            path.append(node)
+            if isinstance(node, (cst.Import, cst.ImportFrom)):
+                continue
+            children = code_children(node)
+            depth += 1
+            for child in reversed(children):
+                pending.append((child, depth))
 
 
 def _printed_only(uses: _Uses, name: str, seen: Optional[Set[str]] = None) -> bool:
@@ -829,7 +840,7 @@ class _Accumulation(_ScalarFacts):
                 continue
             if uses is None:
                 uses = _Uses()
-                original_node.visit(uses)
+                uses.scan(original_node)
             if _printed_only(uses, name):
                 self.report(node.value, method_call(node.value, "item"))
 
@@ -912,7 +923,8 @@ class LossAccumulated(_Accumulation):
     safety = Safety.SAFE
     triggers = ("Loss", "_loss", "cross_entropy", "kl_div")  # the value must be a loss
     trigger_words = LOSS_WORDS  # the value must be a loss
-    trigger_regex = rx_any_word(LOSS_WORDS) + r"\b"
+    # the words say a loss is named; accumulating it needs a `+`
+    trigger_regex = r"\+"
     changed_in = "0.4"
     examples = (
         fixes(

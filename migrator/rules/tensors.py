@@ -639,11 +639,12 @@ class TypedClassCheck(Rule):
     What it does: `type(x) == torch.FloatTensor` (always False since torch 0.4, as every
     tensor's type is `torch.Tensor`) becomes `isinstance(x, torch.FloatTensor)`, and
     `isinstance(x, torch.FloatTensor)` with a simple `x` becomes
-    `isinstance(x, torch.Tensor) and x.dtype == torch.float32 and not x.is_cuda`
-    (`and x.is_cuda` for a `torch.cuda` class).
+    `isinstance(x, torch.Tensor) and x.dtype == torch.float32 and not x.is_cuda and
+    x.layout == torch.strided` (`x.is_cuda` for a `torch.cuda` class; the layout because a
+    sparse tensor never was an instance of a dense typed class).
     Why: the typed classes are legacy since torch 0.4.
-    Example: `if type(t) == torch.LongTensor:` becomes
-    `if isinstance(t, torch.Tensor) and t.dtype == torch.int64 and not t.is_cuda:`.
+    Example: `if isinstance(t, torch.LongTensor):` becomes
+    `if isinstance(t, torch.Tensor) and t.dtype == torch.int64 and not t.is_cuda and t.layout == torch.strided:`.
     Fix safety: unsafe: up to 0.3 a `Variable` was not an instance of the typed classes,
     and code often used them to tell tensors from Variables; today every tensor is both.
     """
@@ -663,12 +664,12 @@ class TypedClassCheck(Rule):
     examples = (
         fixes(
             "import torch\nif isinstance(t, torch.LongTensor):\n    pass\n",
-            "import torch\nif isinstance(t, torch.Tensor) and t.dtype == torch.int64 and not t.is_cuda:\n    pass\n",
+            "import torch\nif isinstance(t, torch.Tensor) and t.dtype == torch.int64 and not t.is_cuda and t.layout == torch.strided:\n    pass\n",
             id="isinstance",
         ),
         fixes(
             "import torch as th\nok = flag and type(x) == th.cuda.FloatTensor\n",
-            "import torch as th\nok = flag and (isinstance(x, th.Tensor) and x.dtype == th.float32 and x.is_cuda)\n",
+            "import torch as th\nok = flag and (isinstance(x, th.Tensor) and x.dtype == th.float32 and x.is_cuda and x.layout == th.strided)\n",
             id="alias-type-eq",
         ),
         fixes(
@@ -715,7 +716,9 @@ class TypedClassCheck(Rule):
         parts = _Parts(self.context)
         name, cuda = typed
         device = f"{_atom(x)}.is_cuda" if cuda else f"not {_atom(x)}.is_cuda"
-        text = f"isinstance({_code(x)}, {parts.ref('torch.Tensor')}) and {_atom(x)}.dtype == {parts.ref(TYPED[name][1])} and {device}"
+        # a sparse tensor of that dtype was never an instance of the dense typed class
+        layout = f"{_atom(x)}.layout == {parts.ref('torch.strided')}"
+        text = f"isinstance({_code(x)}, {parts.ref('torch.Tensor')}) and {_atom(x)}.dtype == {parts.ref(TYPED[name][1])} and {device} and {layout}"
         if id(node) not in self._bare:
             text = f"({text})"
         self.report(node, parts.expr(text), imports=parts.imports)
@@ -1388,6 +1391,8 @@ class IntegerTensorDivision(_FileFacts):
     examples = (
         reports("import torch\ncorrect = pred.eq(target).sum()\nacc = correct / total\n", id="accuracy"),
         reports("import torch as th\nq = th.div(idx.long(), 2)\nr = counts.long() * 0.5\n", id="alias-div-promotion"),
+        reports("import torch\ncorrect = pred.eq(target).sum()\nprint(100 * correct / total)\n", id="percent"),
+        reports("import torch\nhits = torch.zeros(10).long()\nrate = hits[c] / seen[c]\n", id="indexed"),
         keeps("import torch\nmean = loss_sum / n\n", id="unknown-operands"),
         keeps("import torch\nratio = x.float() / y.float()\n", id="floats"),
     )
@@ -1437,6 +1442,14 @@ class IntegerTensorDivision(_FileFacts):
                 return False
             values = self.values_of(node)
             return bool(values) and all(self._integer(v, seen | {node.value}) for v in values)
+        if isinstance(node, cst.Subscript):
+            return self._integer(node.value, seen)  # `correct[c]`: an element of an integer tensor
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Multiply, cst.Add, cst.Subtract)):
+            # `100 * correct`: integer tensor and integer (literal or tensor) stay integer
+            sides = (node.left, node.right)
+            return any(self._integer(side, seen) for side in sides) and all(
+                isinstance(literal(side), int) or self._integer(side, seen) for side in sides
+            )
         if not isinstance(node, cst.Call):
             return False
         func = node.func
@@ -1464,11 +1477,13 @@ class SparseConstructor(Rule):
 
     What it does: rewrites the legacy typed sparse constructors called with indices and
     values (and a size) into `torch.sparse_coo_tensor`, stating the dtype of the class
-    (and `device='cuda'` for `torch.cuda.sparse`). Other forms are reported.
+    (and `device='cuda'` for `torch.cuda.sparse`) and, for torch 2.0 or later,
+    `check_invariants=False` (the legacy constructor never checked the indices; leaving
+    it unsaid makes torch warn). Other forms are reported.
     Why: deprecated (a `UserWarning` today: `torch.sparse.SparseTensor(indices, values,
     shape, *, device=) is deprecated`).
     Example: `torch.sparse.FloatTensor(i, v, torch.Size([3, 4]))` becomes
-    `torch.sparse_coo_tensor(i, v, torch.Size([3, 4]), dtype=torch.float32)`.
+    `torch.sparse_coo_tensor(i, v, torch.Size([3, 4]), dtype=torch.float32, check_invariants=False)`.
     Fix safety: safe: the legacy class fixed the value dtype, which is stated.
     """
 
@@ -1482,12 +1497,12 @@ class SparseConstructor(Rule):
     examples = (
         fixes(
             "import torch\nA = torch.sparse.FloatTensor(i, v, torch.Size([3, 4]))\n",
-            "import torch\nA = torch.sparse_coo_tensor(i, v, torch.Size([3, 4]), dtype=torch.float32)\n",
+            "import torch\nA = torch.sparse_coo_tensor(i, v, torch.Size([3, 4]), dtype=torch.float32, check_invariants=False)\n",
             id="function",
         ),
         fixes(
             "import torch as th\nB = th.cuda.sparse.LongTensor(idx, vals)\n",
-            "import torch as th\nB = th.sparse_coo_tensor(idx, vals, dtype=th.int64, device='cuda')\n",
+            "import torch as th\nB = th.sparse_coo_tensor(idx, vals, dtype=th.int64, device='cuda', check_invariants=False)\n",
             id="alias-cuda",
         ),
         reports("import torch\nE = torch.sparse.FloatTensor(3, 4)\n", id="sizes"),
@@ -1513,6 +1528,9 @@ class SparseConstructor(Rule):
         pieces = [_code(a.value) for a in positional] + [f"dtype={parts.ref(dtype)}"]
         if cuda:
             pieces.append("device='cuda'")
+        if self.context.target >= (2, 0):
+            # the legacy constructor never checked the indices; without saying so, torch >= 2.0 warns
+            pieces.append("check_invariants=False")
         text = f"{parts.ref('torch.sparse_coo_tensor')}({', '.join(pieces)})"
         self.report(node, parts.expr(text, like=node), imports=parts.imports)
 
