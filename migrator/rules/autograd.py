@@ -564,6 +564,101 @@ class BackwardVariablesKeywords(Rule):
 _GRAD_PARAMS = ("outputs", "inputs", "grad_outputs", "retain_graph", "create_graph", "only_inputs", "allow_unused")
 
 
+# One-element all-ones gradients as 0.3 scripts spelled them (their losses had shape (1,)).
+_ONES_CONSTRUCTORS = frozenset(
+    f"torch.{prefix}{name}"
+    for prefix in ("", "cuda.")
+    for name in ("Tensor", "FloatTensor", "DoubleTensor", "HalfTensor")
+)
+
+
+def _is_one_ones(node: cst.BaseExpression, context) -> bool:
+    """`torch.FloatTensor([1])`, `torch.Tensor([1.0])`, `torch.ones(1)`, `torch.tensor([1.])`, `Variable(...)` of one."""
+    if not isinstance(node, cst.Call) or any(a.keyword is not None or a.star for a in node.args) or len(node.args) != 1:
+        return False
+    name = context.qualified_name(node.func)
+    value = node.args[0].value
+    if name in ("torch.autograd.Variable", "torch.autograd.variable.Variable"):
+        return _is_one_ones(value, context)
+    if name == "torch.ones":
+        return literal(value) == 1 and not isinstance(literal(value), bool)
+    if name in _ONES_CONSTRUCTORS or name == "torch.tensor":
+        return (
+            isinstance(value, cst.List)
+            and len(value.elements) == 1
+            and not isinstance(value.elements[0], cst.StarredElement)
+            and literal(value.elements[0].value) == 1
+            and not isinstance(literal(value.elements[0].value), bool)
+        )
+    return False
+
+
+class BackwardOneElementGradient(Rule):
+    """`loss.backward(torch.FloatTensor([1]))`: call `loss.backward()`.
+
+    What it does: drops a gradient argument that is a one-element tensor of ones
+    (`torch.FloatTensor([1])`, `torch.Tensor([1.0])`, `torch.ones(1)`, `torch.tensor([1.])`,
+    possibly wrapped in `Variable`), keeping the other arguments.
+    Why: up to torch 0.3 a loss had shape (1,), so its gradient had too; since 0.4 a loss is
+    0-dim and the (1,) gradient raises `RuntimeError: Mismatch in shape: grad_output[0] has a
+    shape of torch.Size([1]) and output[0] has a shape of torch.Size([])`.
+    Example: `loss.backward(torch.FloatTensor([1]))` becomes `loss.backward()`.
+    Fix safety: safe: for any one-element output the implicit gradient is that same one;
+    for an output of another size both forms fail.
+    """
+
+    code = "TM112"
+    message = "a (1,) gradient for a 0-dim loss raises since torch 0.4; call `backward()` without it"
+    safety = Safety.SAFE
+    triggers = ("backward(",)
+    trigger_words = ("backward",)
+    trigger_regex = rf"{rx_attribute(('backward',))}{GAP}\({GAP}(?:gradient{GAP}={GAP})?[\w.]+{GAP}\("
+    changed_in = "0.4"
+    examples = (
+        fixes(
+            "import torch\nloss = crit(net(x), y)\nloss.backward(torch.FloatTensor([1]))\n",
+            "import torch\nloss = crit(net(x), y)\nloss.backward()\n",
+            id="typed-constructor",
+        ),
+        fixes(
+            "import torch as th\nfrom torch.autograd import Variable\nd_loss.backward(Variable(th.ones(1)), retain_graph=True)\n",
+            "import torch as th\nd_loss.backward(retain_graph=True)\n",
+            id="alias-variable-ones",
+        ),
+        fixes(
+            "import torch\nloss.backward(gradient=torch.tensor([1.0]))\n",
+            "import torch\nloss.backward()\n",
+            id="keyword",
+        ),
+        keeps("import torch\nout.backward(torch.ones(4))\n", id="several-elements"),
+        keeps("import torch\nout.backward(-torch.FloatTensor([1]))\nz.backward(torch.FloatTensor([2]))\n", id="not-ones"),
+        keeps("import numpy as np\nlayer.backward(np.ones(1))\n", id="look-alike"),
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "backward") or not node.args:
+            return
+        first = node.args[0]
+        if first.star:
+            return
+        gradient = first if first.keyword is None or first.keyword.value == "gradient" else find_keyword(node, "gradient")
+        if gradient is None or not _is_one_ones(gradient.value, self.context):
+            return
+        rest = [a for a in node.args if a is not gradient]
+        if rest and rest[0].keyword is None:
+            return  # `backward(g, True)`: the positional flags would shift
+        # names imported only for the dropped gradient (`from torch.autograd import Variable`) may go
+        dropped = [gradient.value, gradient.value.args[0].value]  # type: ignore[attr-defined]
+        bindings = self.context.names.bindings
+        releases = tuple(
+            b
+            for b in (self.context.names.binding_of(d.func) for d in dropped if isinstance(d, cst.Call))
+            if b and bindings[b].obj
+        )
+        self.report(node, with_args(node, rest), releases=releases)
+
+
 class GradOnlyInputs(Rule):
     """`torch.autograd.grad(..., only_inputs=True)`: the argument is deprecated; drop it.
 

@@ -1607,3 +1607,50 @@ class TypedStorage(Rule):
             and node.func.attr.value == "storage"
             and self.context.names.binding_of(node.func.value) is None
         )
+
+
+class MeshgridIndexing(Rule):
+    """`torch.meshgrid(x, y)` without `indexing=`: state `indexing='ij'`.
+
+    What it does: adds `indexing='ij'` to `torch.meshgrid` calls that do not pass it (also
+    the list form `torch.meshgrid([x, y])`).
+    Why: since torch 1.10 a call without it warns (`UserWarning: torch.meshgrid: in an
+    upcoming release, it will be required to pass the indexing argument`); matrix indexing
+    ('ij') is what every release did without it.
+    Example: `gy, gx = torch.meshgrid(ys, xs)` becomes
+    `gy, gx = torch.meshgrid(ys, xs, indexing='ij')`.
+    Fix safety: safe: 'ij' is the behaviour the call had (use `'xy'` only when rewriting
+    NumPy-style code on purpose).
+    """
+
+    code = "TM714"
+    message = "`torch.meshgrid` without `indexing=` warns since torch 1.10; pass `indexing='ij'` (the old behaviour)"
+    safety = Safety.SAFE
+    triggers = ("meshgrid",)
+    trigger_words = ("meshgrid",)
+    changed_in = "1.10"
+    requires = "1.10"
+    examples = (
+        fixes(
+            "import torch\ngy, gx = torch.meshgrid(torch.arange(3), torch.arange(4))\n",
+            "import torch\ngy, gx = torch.meshgrid(torch.arange(3), torch.arange(4), indexing='ij')\n",
+            id="two-axes",
+        ),
+        fixes(
+            "from torch import meshgrid as mg\ngrid = mg([ys, xs])\n",
+            "from torch import meshgrid as mg\ngrid = mg([ys, xs], indexing='ij')\n",
+            id="aliased-list-form",
+        ),
+        keeps("import torch\ngy, gx = torch.meshgrid(ys, xs, indexing='xy')\n", id="modern"),
+        keeps("import numpy as np\ngx, gy = np.meshgrid(xs, ys)\n", id="numpy"),
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.context.qualified_name(node.func) != "torch.meshgrid" or not node.args:
+            return
+        if any(a.keyword is not None or a.star == "**" for a in node.args):
+            return  # `indexing=` given (or maybe given through `**kwargs`)
+        last = node.args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        indexing = cst.Arg(keyword=cst.Name("indexing"), value=cst.SimpleString("'ij'"), equal=cst.AssignEqual(
+            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+        self.report(node, node.with_changes(args=[*node.args[:-1], last, indexing]))

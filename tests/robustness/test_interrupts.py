@@ -58,8 +58,9 @@ def _small_legacy_scripts() -> List[bytes]:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Tuple[Path, Dict[str, bytes], Dict[str, bytes]]:
-    """400 legacy scripts in 20 directories (a quarter of them the fixtures, the rest small), with their bytes."""
+def template(tmp_path_factory) -> Tuple[Path, Dict[str, bytes], Dict[str, bytes], float]:
+    """400 legacy scripts in 20 directories (a quarter of them the fixtures, the rest small): their bytes,
+    their expected migrations, and how long a run writes."""
     root = tmp_path_factory.mktemp("kill-template") / "tree"
     large = [p.read_bytes() for p in legacy_fixtures()] + [GOOD]
     small = _small_legacy_scripts()
@@ -73,7 +74,29 @@ def template(tmp_path_factory) -> Tuple[Path, Dict[str, bytes], Dict[str, bytes]
         relative = f"pkg{index % 20:02d}/script_{index:03d}.py"
         write(root / relative, source)
         originals[relative] = source
-    return root, originals, _Expected(originals)
+    return root, originals, _Expected(originals), _writing_time(root, originals, tmp_path_factory.mktemp("calibration"))
+
+
+def _writing_time(source_root: Path, originals: Dict[str, bytes], scratch: Path) -> float:
+    """How long an uninterrupted run keeps writing after its first write, on this machine.
+
+    Kills are aimed inside that window: a fixed delay would miss it on a faster engine or
+    machine (the run already over) and waste time on a slower one.
+    """
+    root = scratch / "tree"
+    shutil.copytree(source_root, root, symlinks=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "migrator", "fix", "-q", "--jobs", "1", str(root)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        env=clean_environment(),
+    )
+    _wait_for_first_write(root, originals, process, 120)
+    start = time.monotonic()
+    process.wait(timeout=600)
+    shutil.rmtree(root)
+    return time.monotonic() - start
 
 
 class _Expected(dict):
@@ -107,7 +130,7 @@ def _wait_gone(group: int, limit: float) -> None:
 
 
 def _trial(template, tmp_path: Path, jobs: int, signal_name: str, target: str, seed: int) -> Dict[str, object]:
-    source_root, originals, expected = template
+    source_root, originals, expected, writing = template
     root = tmp_path / f"tree-{jobs}-{signal_name}-{target}-{seed}"
     shutil.copytree(source_root, root, symlinks=True)
     rng = random.Random(f"{jobs}-{signal_name}-{target}-{seed}")
@@ -125,7 +148,8 @@ def _trial(template, tmp_path: Path, jobs: int, signal_name: str, target: str, s
             # Ctrl-C during interpreter start-up (imports) shows Python's own traceback, and a kill then
             # tests nothing: aim at a random moment once files are being written
             _wait_for_first_write(root, originals, process, 120)
-            time.sleep(rng.uniform(0.0, 2.5))
+            # within the first half of the writing window of one process (two write faster)
+            time.sleep(rng.uniform(0.0, writing / 2))
             assert process.poll() is None, "the run ended before it could be interrupted"
             if target == "group":
                 os.killpg(process.pid, number)
