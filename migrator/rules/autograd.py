@@ -13,7 +13,8 @@ import libcst as cst
 
 from migrator.rule import Rule, Safety, fixes, keeps, reports
 from migrator.walk import parent_map as code_parent_map
-from migrator.rules._calls import GAP, SPACE, bind, find_keyword, keyword_arg, keywordize, literal, method_call, rx_attribute, rx_call, rx_word, with_args
+from migrator.rules._calls import bind, find_keyword, keyword_arg, keywordize, literal, method_call, with_args
+from migrator.rules._triggers import GAP, SPACE, rx_attribute, rx_call, rx_word
 
 # `Variable(...)` however imported: every spelling ends in the word (`V` comes from `Variable as V`)
 VARIABLE_CALL = r"\bVariable\b" + rx_call() + r"|\bVariable" + SPACE + r"as\b"

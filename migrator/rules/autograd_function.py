@@ -10,8 +10,9 @@ import re
 import libcst as cst
 
 from migrator.rule import Rule, Safety, fixes, keeps, reports
-from migrator.rules._calls import SPACE, UNKNOWN, literal
+from migrator.rules._calls import UNKNOWN, literal
 from migrator.rules.autograd import parent_map
+from migrator.rules._triggers import SPACE
 from migrator.walk import iter_code, visit_batched, visitor_methods
 
 FUNCTION = "torch.autograd.Function"

@@ -8,7 +8,7 @@ import libcst as cst
 
 from migrator.rule import Rule, Safety, fixes, keeps, reports
 from migrator.walk import code_children
-from migrator.rules._calls import SPACE, bind, literal, rx_attribute, rx_call, with_args
+from migrator.rules._calls import bind, literal, with_args
 from migrator.rules.autograd import (
     NO_GRAD,
     VARIABLE,
@@ -21,6 +21,7 @@ from migrator.rules.autograd import (
     unwrapped,
     uses_torch,
 )
+from migrator.rules._triggers import SPACE, rx_attribute, rx_call
 
 # --- volatile --------------------------------------------------------------------------------
 

@@ -7,8 +7,8 @@ from typing import List, Tuple
 import libcst as cst
 
 from migrator.rule import Rule, Safety, fixes, keeps, reports
-from migrator.rules.linalg import _code, _imports_torch
-from migrator.rules.tensors import GAP, GAP_CLOSE, method_regex, word_regex
+from migrator.rules._source import imports_torch, source_of
+from migrator.rules._triggers import GAP_TOKEN, method_regex, word_regex
 from migrator.tokens import rename_async_keywords
 
 
@@ -65,7 +65,7 @@ class DeviceIdKeyword(Rule):
     triggers = ("device_id",)
     trigger_words = ("device_id",)
     # the keyword `device_id=` in a file with a `.cuda` method
-    trigger_regex = rf"\A(?=[\s\S]*?\.{GAP}*cuda\b)[\s\S]*?{word_regex('device_id')}{GAP}*="
+    trigger_regex = rf"\A(?=[\s\S]*?\.{GAP_TOKEN}*cuda\b)[\s\S]*?{word_regex('device_id')}{GAP_TOKEN}*="
     changed_in = "0.4"
     examples = (
         fixes("x = x.cuda(device_id=0)\n", "x = x.cuda(device=0)\n", id="tensor"),
@@ -130,7 +130,7 @@ class UnguardedCuda(Rule):
         self._guards = 0
 
     def _guarding(self, test: cst.BaseExpression) -> bool:
-        text = _code(test).lower()
+        text = source_of(test).lower()
         return any(word in text for word in _GUARD_WORDS)
 
     def visit_If(self, node: cst.If) -> None:
@@ -156,7 +156,7 @@ class UnguardedCuda(Rule):
         self._guards -= 1
 
     def visit_Call(self, node: cst.Call) -> None:
-        if self._guards or not _imports_torch(self.context):
+        if self._guards or not imports_torch(self.context):
             return
         func = node.func
         name = self.context.qualified_name(func)

@@ -10,31 +10,24 @@ from migrator.walk import iter_code
 from migrator.era import parse_version
 from migrator.names import dotted
 from migrator.rule import Rule, Safety, fixes, keeps, reports
-from migrator.rules._calls import (
+from migrator.rules._calls import bind, is_simple, keyword_arg, keywordize, literal, string, with_args
+from migrator.rules._ranks import RankedCallRule, RankFlow, RankOf
+from migrator.rules._rename import RenameRule
+from migrator.rules._triggers import (
     DOT,
-    SPACE,
-    bind,
-    is_simple,
-    keyword_arg,
-    keywordize,
-    literal,
     GAP,
-    rx_attribute,
+    SPACE,
+    rx_any_word,
     rx_call,
     rx_call_without,
     rx_from_import,
     rx_keyword_given,
     rx_positional_call,
     rx_second_positional_given,
-    rx_any_word,
+    rx_star_import,
     rx_word,
     rx_words,
-    rx_star_import,
-    string,
-    with_args,
 )
-from migrator.rules._ranks import RankedCallRule, RankFlow, RankOf
-from migrator.rules._rename import RenameRule
 
 _F = "torch.nn.functional."
 

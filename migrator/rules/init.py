@@ -7,7 +7,7 @@ from typing import Optional, Tuple
 import libcst as cst
 
 from migrator.rule import Import, Safety, fixes, keeps
-from migrator.rules._calls import DOT, SPACE, rx_from_import, rx_star_import, rx_word, rx_words
+from migrator.rules._triggers import DOT, SPACE, rx_from_import, rx_star_import, rx_word, rx_words
 from migrator.rules._rename import RenameRule
 
 _INIT = "torch.nn.init."

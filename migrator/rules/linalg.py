@@ -8,7 +8,7 @@ only when `LU` is read again; `X, _ = ...` and `torch.gesv(B, A)[0]` need the so
 alone. Where the result is used in a way no modern expression reproduces, the call is
 reported, not guessed at.
 
-The helpers at the top (`_LinalgCall`, `_Parts`) are shared by the tensor, device and
+The helpers at the top (`_LinalgCall`, `Parts`) are shared by the tensor, device and
 module rules of the same author; they are private to `migrator.rules`.
 """
 
@@ -20,71 +20,17 @@ from typing import ClassVar, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from migrator.context import code_of
 from migrator.era import parse_version
 from migrator.names import dotted
 from migrator.rule import Rule, Safety, fixes, keeps, reports
-from migrator.rules._calls import DOT, GAP, SPACE, UNKNOWN, literal, rx_call, rx_from_import, rx_star_import, rx_words
+from migrator.rules._calls import UNKNOWN, is_simple, literal
+from migrator.rules._source import Parts, atom_of, call_releases, imports_torch, keep_parens, source_of
+from migrator.rules._triggers import DOT, GAP, SPACE, literal_first, rx_call, rx_from_import, rx_star_import, rx_words
 from migrator.walk import iter_code
 
 # ------------------------------------------------------------------------------------------
 # Shared helpers
 # ------------------------------------------------------------------------------------------
-
-_ATOMS = (
-    cst.Name,
-    cst.Attribute,
-    cst.Call,
-    cst.Subscript,
-    cst.Integer,
-    cst.Float,
-    cst.Imaginary,
-    cst.SimpleString,
-    cst.ConcatenatedString,
-    cst.FormattedString,
-    cst.List,
-    cst.Tuple,
-    cst.Dict,
-    cst.Set,
-    cst.ListComp,
-    cst.SetComp,
-    cst.DictComp,
-    cst.GeneratorExp,
-)
-
-
-def _code(node: cst.CSTNode) -> str:
-    return code_of(node)
-
-
-def _atom(node: cst.BaseExpression) -> str:
-    """The node's source, parenthesized unless it binds tighter than attribute access."""
-    text = _code(node)
-    if isinstance(node, _ATOMS) or getattr(node, "lpar", None):
-        return text
-    return f"({text})"
-
-
-def _is_simple(node: Optional[cst.BaseExpression]) -> bool:
-    """A name or attribute chain: cheap and side-effect free to evaluate twice."""
-    while isinstance(node, cst.Attribute):
-        node = node.value
-    return isinstance(node, cst.Name)
-
-
-def _imports_torch(context) -> bool:
-    names = context.names
-    return any(b.qualified == "torch" or b.qualified.startswith("torch.") for b in names.bindings.values()) or any(
-        m == "torch" or m.startswith("torch.") for m in names.star_modules
-    )
-
-
-def _keep_parens(replacement: cst.BaseExpression, original: cst.CSTNode) -> cst.BaseExpression:
-    lpar = getattr(original, "lpar", None)
-    if lpar:
-        return replacement.with_changes(lpar=lpar, rpar=original.rpar)  # type: ignore[attr-defined]
-    return replacement
-
 
 def _bool_literal(node: Optional[cst.BaseExpression], default: bool) -> object:
     """True/False for a missing argument or a literal (numbers count by truth), else UNKNOWN."""
@@ -94,23 +40,6 @@ def _bool_literal(node: Optional[cst.BaseExpression], default: bool) -> object:
     if value is UNKNOWN or isinstance(value, str):
         return UNKNOWN
     return bool(value)
-
-
-class _Parts:
-    """Builds replacement source text, spelling references through the file's imports."""
-
-    def __init__(self, context) -> None:
-        self.context = context
-        self.imports: list = []
-
-    def ref(self, qualified: str) -> str:
-        expr, imports = self.context.reference(qualified)
-        self.imports.extend(i for i in imports if i not in self.imports)
-        return _code(expr)
-
-    def expr(self, text: str, like: Optional[cst.CSTNode] = None) -> cst.BaseExpression:
-        parsed = cst.parse_expression(text)
-        return _keep_parens(parsed, like) if like is not None else parsed
 
 
 @dataclass
@@ -163,15 +92,6 @@ def _int_index(node: cst.Subscript) -> Optional[int]:
         return None
     value = literal(node.slice[0].slice.value)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def literal_first(regex: str) -> str:
-    """The same regular expression with a word boundary before `torch`/`from` moved behind the
-    word (`\\btorch` -> `torch(?<!\\wtorch)`): a branch that starts with a literal lets the
-    regex module skip to the places where one of the branches' first characters occurs."""
-    for word in ("torch", "from", "data", "grad"):
-        regex = regex.replace("\\b" + word, word + "(?<!\\w" + word + ")")
-    return regex
 
 
 def _call_trigger(functions: Dict[str, str], methods: Dict[str, str], method_dot: str = r"\.") -> str:
@@ -254,7 +174,7 @@ class _LinalgCall(Rule):
 
     def _torch_file(self) -> bool:
         if self._torch is None:
-            self._torch = _imports_torch(self.context) or not self.common_methods
+            self._torch = imports_torch(self.context) or not self.common_methods
         return self._torch
 
     def _record(self, call: cst.Call, use: _Use) -> bool:
@@ -262,7 +182,7 @@ class _LinalgCall(Rule):
         if found is None:
             return False
         self._claimed.add(id(call))
-        releases = () if found[2] else _releases(self.context, call.func)
+        releases = () if found[2] else call_releases(self.context, call.func)
         self._matches.append(_Match(call, found[0], found[1], found[2], use, releases))
         return True
 
@@ -344,23 +264,23 @@ class _LinalgCall(Rule):
         visible = use is None or not (use.local or _is_script(self.context, self._module))  # type: ignore[arg-type]
         return not visible and self.names[target.value] <= 1
 
-    def emit(self, match: _Match, node: cst.CSTNode, replacement, parts: Optional[_Parts] = None, **kwargs) -> None:
+    def emit(self, match: _Match, node: cst.CSTNode, replacement, parts: Optional[Parts] = None, **kwargs) -> None:
         """Report `node` (a use of the match) with its replacement, the imports it needs and
         the `from torch import gesv` binding it may leave unused (removed functions cannot
         even be imported today)."""
         imports = parts.imports if parts is not None else ()
         self.report(node, replacement, imports=imports, releases=match.releases, position_node=match.call, **kwargs)
 
-    def replace_call(self, match: _Match, text: str, parts: _Parts, **kwargs) -> None:
+    def replace_call(self, match: _Match, text: str, parts: Parts, **kwargs) -> None:
         """Replace the call itself; every use of its result stays valid."""
         self.emit(match, match.call, parts.expr(text, like=match.call), parts, **kwargs)
 
-    def replace_first(self, match: _Match, text: str, parts: _Parts, **kwargs) -> bool:
+    def replace_first(self, match: _Match, text: str, parts: Parts, **kwargs) -> bool:
         """Replace a use of the first result only (`X, _ = f()`, `f()[0]`, `f().<first>`); False for other uses."""
         use = match.use
         if use.kind == "unpack" and len(use.targets) >= 2 and all(self.unused(t, use) for t in use.targets[1:]):
             first = use.targets[0]
-            statement = cst.parse_statement(f"{_code(first)} = {text}").body[0]
+            statement = cst.parse_statement(f"{source_of(first)} = {text}").body[0]
             statement = statement.with_changes(semicolon=use.node.semicolon)  # type: ignore[attr-defined]
             self.emit(match, use.node, statement, parts, **kwargs)
             return True
@@ -399,7 +319,7 @@ def _scan_script(module: cst.Module) -> bool:
     for statement in module.body:
         if isinstance(statement, (cst.For, cst.While)):
             return True
-        if isinstance(statement, cst.If) and "__name__" in _code(statement.test):
+        if isinstance(statement, cst.If) and "__name__" in source_of(statement.test):
             return True
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
@@ -408,14 +328,6 @@ def _scan_script(module: cst.Module) -> bool:
                     if isinstance(func, cst.Name) and func.value == "print":
                         return True
     return False
-
-
-def _releases(context, func: cst.BaseExpression) -> Tuple[str, ...]:
-    """The local binding (`gesv` of `from torch import gesv`) a rewrite of a call to `func` may leave unused."""
-    binding = context.names.binding_of(func)
-    if binding and isinstance(func, cst.Name) and binding == func.value:
-        return (binding,)
-    return ()
 
 
 def _statements(line: cst.SimpleStatementLine, texts: Sequence[str]) -> cst.FlattenSentinel:
@@ -430,7 +342,7 @@ def _upper_flag(node: Optional[cst.BaseExpression], default: bool) -> Optional[s
     """'True'/'False' source for an `upper` flag, or the original simple expression; None if complex."""
     value = _bool_literal(node, default)
     if value is UNKNOWN:
-        return _code(node) if _is_simple(node) else None  # type: ignore[arg-type]
+        return source_of(node) if is_simple(node) else None  # type: ignore[arg-type]
     return "True" if value else "False"
 
 
@@ -438,7 +350,7 @@ def _uplo(node: Optional[cst.BaseExpression]) -> Optional[str]:
     """`UPLO=` for a legacy `upper=` flag (default True)."""
     value = _bool_literal(node, True)
     if value is UNKNOWN:
-        return f"'U' if {_code(node)} else 'L'" if _is_simple(node) else None  # type: ignore[arg-type]
+        return f"'U' if {source_of(node)} else 'L'" if is_simple(node) else None  # type: ignore[arg-type]
     return "'U'" if value else "'L'"
 
 
@@ -511,14 +423,14 @@ class Gesv(_LinalgCall):
         if B is None or A is None:
             self.report_use(match, "arguments not understood")
             return
-        parts = _Parts(self.context)
-        solve = f"{parts.ref('torch.linalg.solve')}({_code(A)}, {_code(B)})"
+        parts = Parts(self.context)
+        solve = f"{parts.ref('torch.linalg.solve')}({source_of(A)}, {source_of(B)})"
         if self.replace_first(match, solve, parts):
             return
         use = match.use
         if ((use.kind == "index" and use.index == 1) or (use.kind == "attr" and use.attr == "LU")) and self.supports("1.11"):
             parts.imports.clear()
-            self.emit(match, use.node, parts.expr(f"{parts.ref('torch.linalg.lu_factor')}({_code(A)}).LU", like=use.node), parts)
+            self.emit(match, use.node, parts.expr(f"{parts.ref('torch.linalg.lu_factor')}({source_of(A)}).LU", like=use.node), parts)
             return
         if use.kind == "unpack" and len(use.targets) == 2:
             self._rewrite_with_factors(match, A, B)
@@ -529,22 +441,22 @@ class Gesv(_LinalgCall):
         use = match.use
         X, LU = use.targets
         if self.unused(X, use) and self.supports("1.11"):  # `_, LU = torch.gesv(B, A)`: the factors alone
-            parts = _Parts(self.context)
-            statement = cst.parse_statement(f"{_code(LU)} = {parts.ref('torch.linalg.lu_factor')}({_code(A)}).LU").body[0]
+            parts = Parts(self.context)
+            statement = cst.parse_statement(f"{source_of(LU)} = {parts.ref('torch.linalg.lu_factor')}({source_of(A)}).LU").body[0]
             statement = statement.with_changes(semicolon=use.node.semicolon)  # type: ignore[attr-defined]
             self.emit(match, use.node, statement, parts)
             return
         if use.line is None or not isinstance(LU, cst.Name) or not self.supports("1.13"):
             self.report_use(match, "the LU factors are used: `torch.linalg.lu_factor(A)` then `torch.linalg.lu_solve`")
             return
-        rhs = _code(B)
+        rhs = source_of(B)
         pivots = next((p for p in ("pivots", f"{LU.value}_pivots", "lu_pivots") if self.names[p] == 0), None)
         if pivots is None or _mentions(B, LU.value) or (isinstance(X, cst.Name) and X.value == LU.value):
             self.report_use(match, "the LU factors are used: `torch.linalg.lu_factor(A)` then `torch.linalg.lu_solve`")
             return
-        parts = _Parts(self.context)
-        first = f"{LU.value}, {pivots} = {parts.ref('torch.linalg.lu_factor')}({_code(A)})"
-        second = f"{_code(X)} = {parts.ref('torch.linalg.lu_solve')}({LU.value}, {pivots}, {rhs})"
+        parts = Parts(self.context)
+        first = f"{LU.value}, {pivots} = {parts.ref('torch.linalg.lu_factor')}({source_of(A)})"
+        second = f"{source_of(X)} = {parts.ref('torch.linalg.lu_solve')}({LU.value}, {pivots}, {rhs})"
         self.emit(match, use.line, _statements(use.line, [first, second]), parts)
 
 
@@ -598,8 +510,8 @@ class Gels(_LinalgCall):
         if B is None or A is None:
             self.report_use(match, "arguments not understood")
             return
-        parts = _Parts(self.context)
-        text = f"{parts.ref('torch.linalg.lstsq')}({_code(A)}, {_code(B)}).solution"
+        parts = Parts(self.context)
+        text = f"{parts.ref('torch.linalg.lstsq')}({source_of(A)}, {source_of(B)}).solution"
         message = self.message + " (unsafe: the legacy X had max(m, n) rows, the modern solution has n)"
         if not self.replace_first(match, text, parts, message=message):
             self.report_use(match, "the QR factors or the whole result are used: rewrite by hand")
@@ -661,11 +573,11 @@ class Symeig(_LinalgCall):
         if A is None or uplo is None or vectors is UNKNOWN:
             self.report_use(match, "the `eigenvectors`/`upper` flags are not literals: rewrite by hand")
             return
-        parts = _Parts(self.context)
+        parts = Parts(self.context)
         if vectors:
-            self.replace_call(match, f"{parts.ref('torch.linalg.eigh')}({_code(A)}, UPLO={uplo})", parts)
+            self.replace_call(match, f"{parts.ref('torch.linalg.eigh')}({source_of(A)}, UPLO={uplo})", parts)
             return
-        text = f"{parts.ref('torch.linalg.eigvalsh')}({_code(A)}, UPLO={uplo})"
+        text = f"{parts.ref('torch.linalg.eigvalsh')}({source_of(A)}, UPLO={uplo})"
         if not self.replace_first(match, text, parts):
             self.report_use(match, "the empty eigenvector output is used: rewrite by hand")
 
@@ -721,8 +633,8 @@ class Eig(_LinalgCall):
         if A is None or vectors is not False:
             self.report_use(match, "eigenvectors are requested: `torch.linalg.eig` returns complex vectors, not the packed real layout")
             return
-        parts = _Parts(self.context)
-        text = f"{parts.ref('torch.view_as_real')}({parts.ref('torch.linalg.eigvals')}({_code(A)}))"
+        parts = Parts(self.context)
+        text = f"{parts.ref('torch.view_as_real')}({parts.ref('torch.linalg.eigvals')}({source_of(A)}))"
         if not self.replace_first(match, text, parts, message=self.message + " (unsafe: eigenvalue order is LAPACK's)"):
             self.report_use(match, "the whole result is used: rewrite by hand")
 
@@ -766,15 +678,15 @@ class Qr(_LinalgCall):
     def rewrite(self, match: _Match) -> None:
         A = match.args["input"]
         some = _bool_literal(match.args.get("some"), True)
-        parts = _Parts(self.context)
+        parts = Parts(self.context)
         if some is UNKNOWN:
-            if not _is_simple(match.args["some"]):
+            if not is_simple(match.args["some"]):
                 self.report_use(match, "`some` is not a literal")
                 return
-            mode = f", mode='reduced' if {_code(match.args['some'])} else 'complete'"
+            mode = f", mode='reduced' if {source_of(match.args['some'])} else 'complete'"
         else:
             mode = "" if some else ", mode='complete'"
-        self.replace_call(match, f"{parts.ref('torch.linalg.qr')}({_code(A)}{mode})", parts)
+        self.replace_call(match, f"{parts.ref('torch.linalg.qr')}({source_of(A)}{mode})", parts)
 
 
 class _CholeskyLike(_LinalgCall):
@@ -789,8 +701,8 @@ class _CholeskyLike(_LinalgCall):
         if upper is None:
             self.report_use(match, "`upper` is a complex expression")
             return
-        parts = _Parts(self.context)
-        factor = f"{parts.ref('torch.linalg.cholesky')}({_code(A)}"
+        parts = Parts(self.context)
+        factor = f"{parts.ref('torch.linalg.cholesky')}({source_of(A)}"
         if upper == "False":
             text = factor + ")"
         elif upper == "True" and self.upper_as_transpose:
@@ -912,9 +824,9 @@ class Potri(_LinalgCall):
         if upper is None:
             self.report_use(match, "`upper` is a complex expression")
             return
-        parts = _Parts(self.context)
+        parts = Parts(self.context)
         flag = "" if upper == "False" else f", upper={upper}"
-        self.replace_call(match, f"{parts.ref('torch.cholesky_inverse')}({_code(match.args['input'])}{flag})", parts)
+        self.replace_call(match, f"{parts.ref('torch.cholesky_inverse')}({source_of(match.args['input'])}{flag})", parts)
 
 
 class Potrs(_LinalgCall):
@@ -953,10 +865,10 @@ class Potrs(_LinalgCall):
         if upper is None or "input2" not in match.args:
             self.report_use(match, "arguments not understood")
             return
-        parts = _Parts(self.context)
+        parts = Parts(self.context)
         flag = "" if upper == "False" else f", upper={upper}"
         b, u = match.args["input"], match.args["input2"]
-        self.replace_call(match, f"{parts.ref('torch.cholesky_solve')}({_code(b)}, {_code(u)}{flag})", parts)
+        self.replace_call(match, f"{parts.ref('torch.cholesky_solve')}({source_of(b)}, {source_of(u)}{flag})", parts)
 
 
 class Pstrf(_LinalgCall):
@@ -1049,26 +961,26 @@ class Trtrs(_LinalgCall):
             self.report_use(match, "`transpose` is not a literal")
             return
         if upper is UNKNOWN:
-            if not _is_simple(args["upper"]):
+            if not is_simple(args["upper"]):
                 self.report_use(match, "`upper` is a complex expression")
                 return
-            upper_text = f"not {_code(args['upper'])}" if transpose else _code(args["upper"])
+            upper_text = f"not {source_of(args['upper'])}" if transpose else source_of(args["upper"])
         else:
             upper_text = str(bool(upper) != bool(transpose))
-        matrix = f"{_atom(A)}.mT" if transpose else _code(A)
+        matrix = f"{atom_of(A)}.mT" if transpose else source_of(A)
         unit = args.get("unitriangular")
-        unit_text = "" if _bool_literal(unit, False) is False else f", unitriangular={_code(unit)}"  # type: ignore[arg-type]
-        parts = _Parts(self.context)
-        solve = f"{parts.ref('torch.linalg.solve_triangular')}({matrix}, {_code(b)}, upper={upper_text}{unit_text})"
+        unit_text = "" if _bool_literal(unit, False) is False else f", unitriangular={source_of(unit)}"  # type: ignore[arg-type]
+        parts = Parts(self.context)
+        solve = f"{parts.ref('torch.linalg.solve_triangular')}({matrix}, {source_of(b)}, upper={upper_text}{unit_text})"
         if self.replace_first(match, solve, parts):
             return
         use = match.use
         if (use.kind == "index" and use.index == 1) or (use.kind == "attr" and use.attr == "cloned_coefficient"):
-            self.emit(match, use.node, parts.expr(f"{_atom(A)}.clone()", like=use.node))
+            self.emit(match, use.node, parts.expr(f"{atom_of(A)}.clone()", like=use.node))
             return
-        if use.kind == "unpack" and len(use.targets) == 2 and _is_simple(A):
+        if use.kind == "unpack" and len(use.targets) == 2 and is_simple(A):
             X, copy = use.targets
-            statement = cst.parse_statement(f"{_code(X)}, {_code(copy)} = {solve}, {_atom(A)}.clone()").body[0]
+            statement = cst.parse_statement(f"{source_of(X)}, {source_of(copy)} = {solve}, {atom_of(A)}.clone()").body[0]
             statement = statement.with_changes(semicolon=use.node.semicolon)  # type: ignore[attr-defined]
             self.emit(match, use.node, statement, parts)
             return
@@ -1119,10 +1031,10 @@ class Btrifact(_LinalgCall):
             self.report_use(match, "an `info=` tensor is filled in place: use `torch.linalg.lu_factor_ex`")
             return
         pivot = match.args.get("pivot")
-        pivot_text = "" if _bool_literal(pivot, True) is True else f", pivot={_code(pivot)}"  # type: ignore[arg-type]
+        pivot_text = "" if _bool_literal(pivot, True) is True else f", pivot={source_of(pivot)}"  # type: ignore[arg-type]
         target = "torch.linalg.lu_factor_ex" if match.legacy == "btrifact_with_info" else "torch.linalg.lu_factor"
-        parts = _Parts(self.context)
-        self.replace_call(match, f"{parts.ref(target)}({_code(match.args['input'])}{pivot_text})", parts)
+        parts = Parts(self.context)
+        self.replace_call(match, f"{parts.ref(target)}({source_of(match.args['input'])}{pivot_text})", parts)
 
 
 class Btrisolve(_LinalgCall):
@@ -1179,12 +1091,12 @@ class Btrisolve(_LinalgCall):
 
     def rewrite(self, match: _Match) -> None:
         args = match.args
-        parts = _Parts(self.context)
-        b = f"{_atom(args['input'])}.unsqueeze(-1)"
+        parts = Parts(self.context)
+        b = f"{atom_of(args['input'])}.unsqueeze(-1)"
         if "star" in args:
-            factors = f"*{_code(args['star'])}"
+            factors = f"*{source_of(args['star'])}"
         elif "LU_pivots" in args:
-            factors = f"{_code(args['LU_data'])}, {_code(args['LU_pivots'])}"
+            factors = f"{source_of(args['LU_data'])}, {source_of(args['LU_pivots'])}"
         else:
             self.report_use(match, "arguments not understood")
             return
@@ -1222,12 +1134,12 @@ class Btriunpack(_LinalgCall):
     )
 
     def rewrite(self, match: _Match) -> None:
-        parts = _Parts(self.context)
+        parts = Parts(self.context)
         func = parts.ref("torch.lu_unpack")
         args = match.call.args
         if match.method:
             args = (cst.Arg(match.args["LU_data"]),) + tuple(args)
-        text = _code(match.call.with_changes(func=cst.parse_expression(func), args=args))
+        text = source_of(match.call.with_changes(func=cst.parse_expression(func), args=args))
         self.replace_call(match, text, parts)
 
 
@@ -1270,10 +1182,10 @@ class Lu(_LinalgCall):
             self.report_use(match, "`get_infos` is not a literal")
             return
         pivot = match.args.get("pivot")
-        pivot_text = "" if _bool_literal(pivot, True) is True else f", pivot={_code(pivot)}"  # type: ignore[arg-type]
-        parts = _Parts(self.context)
+        pivot_text = "" if _bool_literal(pivot, True) is True else f", pivot={source_of(pivot)}"  # type: ignore[arg-type]
+        parts = Parts(self.context)
         target = "torch.linalg.lu_factor_ex" if infos else "torch.linalg.lu_factor"
-        self.replace_call(match, f"{parts.ref(target)}({_code(match.args['input'])}{pivot_text})", parts)
+        self.replace_call(match, f"{parts.ref(target)}({source_of(match.args['input'])}{pivot_text})", parts)
 
 
 class LuSolve(_LinalgCall):
@@ -1312,8 +1224,8 @@ class LuSolve(_LinalgCall):
         if "LU_pivots" not in args:
             self.report_use(match, "arguments not understood")
             return
-        parts = _Parts(self.context)
-        text = f"{parts.ref('torch.linalg.lu_solve')}({_code(args['LU_data'])}, {_code(args['LU_pivots'])}, {_code(args['input'])})"
+        parts = Parts(self.context)
+        text = f"{parts.ref('torch.linalg.lu_solve')}({source_of(args['LU_data'])}, {source_of(args['LU_pivots'])}, {source_of(args['input'])})"
         self.replace_call(match, text, parts)
 
 
@@ -1354,18 +1266,18 @@ class MatrixRank(_LinalgCall):
         tol = args.get("tol")
         symmetric = args.get("symmetric")
         sym_value = _bool_literal(symmetric, False)
-        parts = _Parts(self.context)
+        parts = Parts(self.context)
         extra = ""
         safety = Safety.SAFE
         message = None
         if tol is not None and literal(tol) is not None:
-            extra += f", atol={_code(tol)}, rtol=0"
+            extra += f", atol={source_of(tol)}, rtol=0"
         elif sym_value is not True:
             safety = Safety.UNSAFE
             message = self.message + " (unsafe: the default tolerance differs for non-square matrices)"
         if sym_value is not False:
-            extra += f", hermitian={_code(symmetric)}"  # type: ignore[arg-type]
-        text = f"{parts.ref('torch.linalg.matrix_rank')}({_code(args['input'])}{extra})"
+            extra += f", hermitian={source_of(symmetric)}"  # type: ignore[arg-type]
+        text = f"{parts.ref('torch.linalg.matrix_rank')}({source_of(args['input'])}{extra})"
         self.replace_call(match, text, parts, safety=safety, message=message)
 
 
@@ -1407,19 +1319,19 @@ class ChainMatmul(Rule):
     def visit_Call(self, node: cst.Call) -> None:
         if self.context.qualified_name(node.func) != "torch.chain_matmul":
             return
-        parts = _Parts(self.context)
+        parts = Parts(self.context)
         func = parts.ref("torch.linalg.multi_dot")
         if len(node.args) == 1 and node.args[0].star == "*" and node.args[0].keyword is None:
-            text = f"{func}({_code(node.args[0].value)})"
+            text = f"{func}({source_of(node.args[0].value)})"
             self.report(node, parts.expr(text, like=node), imports=parts.imports, safety=Safety.UNSAFE,
-                        releases=_releases(self.context, node.func),
+                        releases=call_releases(self.context, node.func),
                         message=self.message + " (unsafe: `multi_dot` needs at least two matrices)")
             return
         if len(node.args) < 2 or any(a.star or a.keyword for a in node.args):
             self.report(node)
             return
-        text = f"{func}([{', '.join(_code(a.value) for a in node.args)}])"
-        self.report(node, parts.expr(text, like=node), imports=parts.imports, releases=_releases(self.context, node.func))
+        text = f"{func}([{', '.join(source_of(a.value) for a in node.args)}])"
+        self.report(node, parts.expr(text, like=node), imports=parts.imports, releases=call_releases(self.context, node.func))
 
 
 class Ger(_LinalgCall):
@@ -1454,7 +1366,7 @@ class Ger(_LinalgCall):
             new = func.with_changes(attr=cst.Name("outer"))  # type: ignore[union-attr]
             self.emit(match, func, new)
             return
-        parts = _Parts(self.context)
+        parts = Parts(self.context)
         self.emit(match, func, parts.expr(parts.ref("torch.outer"), like=func), parts)
 
 
@@ -1518,22 +1430,22 @@ class NormAsVector(_LinalgCall):
         if "out" in args:
             self.report_use(match, "`out=` is not supported by the replacement")
             return
-        parts = _Parts(self.context)
+        parts = Parts(self.context)
         tail = ""
         if dim is not None:
-            tail += f", dim={_code(dim)}"
+            tail += f", dim={source_of(dim)}"
         if args.get("keepdim") is not None:
-            tail += f", keepdim={_code(args['keepdim'])}"
+            tail += f", keepdim={source_of(args['keepdim'])}"
         if args.get("dtype") is not None:
-            tail += f", dtype={_code(args['dtype'])}"
-        x = _code(args["input"])
+            tail += f", dtype={source_of(args['dtype'])}"
+        x = source_of(args["input"])
         p_value = literal(p) if p is not None else "fro"
         if p_value == "fro":
             text = f"{parts.ref('torch.linalg.vector_norm')}({x}{tail})"
         elif p_value == "nuc":
             text = f"{parts.ref('torch.linalg.matrix_norm')}({x}, 'nuc'{tail})"
         elif _number(p, self.context):
-            text = f"{parts.ref('torch.linalg.vector_norm')}({x}, {_code(p)}{tail})"  # type: ignore[arg-type]
+            text = f"{parts.ref('torch.linalg.vector_norm')}({x}, {source_of(p)}{tail})"  # type: ignore[arg-type]
         else:
             self.report_use(match, "`p` is not a literal: choose `vector_norm` or `matrix_norm` by hand")
             return
@@ -1591,27 +1503,27 @@ class Svd(_LinalgCall):
         A = args["input"]
         some = _bool_literal(args.get("some"), True)
         compute = _bool_literal(args.get("compute_uv"), True)
-        if compute is UNKNOWN or (some is UNKNOWN and not _is_simple(args.get("some"))):
+        if compute is UNKNOWN or (some is UNKNOWN and not is_simple(args.get("some"))):
             self.report_use(match, "`some`/`compute_uv` are not literals")
             return
-        parts = _Parts(self.context)
+        parts = Parts(self.context)
         use = match.use
         if compute is False:
-            values = f"{parts.ref('torch.linalg.svdvals')}({_code(A)})"
+            values = f"{parts.ref('torch.linalg.svdvals')}({source_of(A)})"
             if use.kind == "index" and use.index == 1:
                 self.emit(match, use.node, parts.expr(values, like=use.node), parts)
             elif use.kind == "unpack" and len(use.targets) == 3 and self.unused(use.targets[0], use) and self.unused(use.targets[2], use):
-                statement = cst.parse_statement(f"{_code(use.targets[1])} = {values}").body[0]
+                statement = cst.parse_statement(f"{source_of(use.targets[1])} = {values}").body[0]
                 statement = statement.with_changes(semicolon=use.node.semicolon)  # type: ignore[attr-defined]
                 self.emit(match, use.node, statement, parts)
             else:
                 self.report_use(match, "the zero-filled U and V of `compute_uv=False` are used")
             return
         if some is UNKNOWN:
-            full = f", full_matrices=not {_code(args['some'])}"
+            full = f", full_matrices=not {source_of(args['some'])}"
         else:
             full = ", full_matrices=False" if some else ""
-        svd = f"{parts.ref('torch.linalg.svd')}({_code(A)}{full})"
+        svd = f"{parts.ref('torch.linalg.svd')}({source_of(A)}{full})"
         if use.kind == "index" and use.index in (0, 1, 2):
             field = ("U", "S", "Vh.mH")[use.index]
             self.emit(match, use.node, parts.expr(f"{svd}.{field}", like=use.node), parts)
@@ -1619,13 +1531,13 @@ class Svd(_LinalgCall):
         if use.kind == "unpack" and len(use.targets) == 3:
             V = use.targets[2]
             if self.unused(V, use):
-                statement = cst.parse_statement(f"{_code(use.node.targets[0].target)} = {svd}").body[0]  # type: ignore[attr-defined]
+                statement = cst.parse_statement(f"{source_of(use.node.targets[0].target)} = {svd}").body[0]  # type: ignore[attr-defined]
                 statement = statement.with_changes(semicolon=use.node.semicolon)  # type: ignore[attr-defined]
                 self.emit(match, use.node, statement, parts)
                 return
-            if use.line is not None and _is_simple(V):
-                first = f"{_code(use.node.targets[0].target)} = {svd}"  # type: ignore[attr-defined]
-                second = f"{_code(V)} = {_atom(V)}.mH"
+            if use.line is not None and is_simple(V):
+                first = f"{source_of(use.node.targets[0].target)} = {svd}"  # type: ignore[attr-defined]
+                second = f"{source_of(V)} = {atom_of(V)}.mH"
                 self.emit(match, use.line, _statements(use.line, [first, second]), parts)
                 return
         self.report_use(match, "the (U, S, V) triple is used as a whole: V is now `Vh.mH`")
@@ -1718,15 +1630,15 @@ class SpectralFft(_LinalgCall):
             self.report_use(match, "`signal_ndim`/`onesided` are not literals")
             return
         if normalized is UNKNOWN:
-            if not _is_simple(args["normalized"]):
+            if not is_simple(args["normalized"]):
                 self.report_use(match, "`normalized` is a complex expression")
                 return
-            norm = f", norm='ortho' if {_code(args['normalized'])} else 'backward'"
+            norm = f", norm='ortho' if {source_of(args['normalized'])} else 'backward'"
         else:
             norm = ", norm='ortho'" if normalized else ""
         dims = _FFT_DIMS[ndim]  # type: ignore[index]
-        parts = _Parts(self.context)
-        x = _code(args["input"])
+        parts = Parts(self.context)
+        x = source_of(args["input"])
         legacy = match.legacy
         if legacy == "rfft":
             kind = "rfft" if onesided else "fft"
@@ -1739,9 +1651,9 @@ class SpectralFft(_LinalgCall):
             size_text = ""
             if sizes is not None and literal(sizes) is not None:
                 if ndim == 1 and isinstance(sizes, (cst.Tuple, cst.List)) and len(sizes.elements) == 1:
-                    size_text = f", n={_code(sizes.elements[0].value)}"
+                    size_text = f", n={source_of(sizes.elements[0].value)}"
                 else:
-                    size_text = f", s={_code(sizes)}"
+                    size_text = f", s={source_of(sizes)}"
                     if ndim == 1:
                         dims = ", dim=(-1,)"
                         ndim = 3  # irfftn spells the dims explicitly
@@ -1808,7 +1720,7 @@ class StftReal(Rule):
             and isinstance(func, cst.Attribute)
             and func.attr.value in ("stft", "istft")
             and self.context.names.binding_of(func.value) is None
-            and _imports_torch(self.context)
+            and imports_torch(self.context)
         )
         if name not in ("torch.stft", "torch.istft") and not method:
             return
@@ -1828,10 +1740,10 @@ class StftReal(Rule):
         ):
             self.report(node, message=self.message + " (0.4.0 signature `stft(signal, frame_length, hop, ...)`: rewrite by hand)")
             return
-        parts = _Parts(self.context)
+        parts = Parts(self.context)
         args = [a for a in node.args if not (a.keyword is not None and a.keyword.value == "return_complex")]
-        text_args = ", ".join(_code(a.with_changes(comma=cst.MaybeSentinel.DEFAULT)) for a in args)
-        call = f"{_code(func)}({text_args}, return_complex=True)"
+        text_args = ", ".join(source_of(a.with_changes(comma=cst.MaybeSentinel.DEFAULT)) for a in args)
+        call = f"{source_of(func)}({text_args}, return_complex=True)"
         text = f"{parts.ref('torch.view_as_real')}({call})"
         self.report(node, parts.expr(text, like=node), imports=parts.imports)
 
@@ -1845,7 +1757,7 @@ class StftReal(Rule):
 
     def _rewrite_inverse(self, node: cst.Call, safety: Safety) -> None:
         func = node.func
-        parts = _Parts(self.context)
+        parts = Parts(self.context)
         complex_ref = parts.ref("torch.view_as_complex")
         positional = [a for a in node.args if a.keyword is None]
         if self.context.qualified_name(func) == "torch.istft":
@@ -1854,17 +1766,17 @@ class StftReal(Rule):
             spectrum = positional[0].value
             if isinstance(spectrum, cst.Call) and self.context.qualified_name(spectrum.func) == "torch.view_as_complex":
                 return
-            wrapped = cst.parse_expression(f"{complex_ref}({_code(spectrum)})")
+            wrapped = cst.parse_expression(f"{complex_ref}({source_of(spectrum)})")
             new = node.with_changes(args=[positional[0].with_changes(value=wrapped)] + list(node.args[1:]))
         else:
             receiver = func.value  # type: ignore[union-attr]
             if isinstance(receiver, cst.Call) and self.context.qualified_name(receiver.func) == "torch.view_as_complex":
                 return
-            wrapped = cst.parse_expression(f"{complex_ref}({_code(receiver)})")
+            wrapped = cst.parse_expression(f"{complex_ref}({source_of(receiver)})")
             new = node.with_changes(func=func.with_changes(value=wrapped))  # type: ignore[union-attr]
         self.report(
             node,
-            _keep_parens(new, node),
+            keep_parens(new, node),
             imports=parts.imports,
             safety=safety,
             message="`torch.istft` needs a complex spectrum since torch 1.8; use `torch.view_as_complex(X)` on a legacy real one",
@@ -1916,6 +1828,6 @@ class CrossWithoutDim(Rule):
             and func.attr.value == "cross"
             and len(positional) == 1
             and self.context.names.binding_of(func.value) is None
-            and _imports_torch(self.context)
+            and imports_torch(self.context)
         ):
             self.report(node)

@@ -10,8 +10,8 @@ import libcst as cst
 
 from migrator.rule import Rule, Safety, fixes, keeps, reports
 from migrator.rules._calls import literal
-from migrator.rules.linalg import _code, _imports_torch, _Parts, _releases
-from migrator.rules.tensors import GAP, GAP_CLOSE, called_or_aliased, word_regex
+from migrator.rules._source import Parts, call_releases, imports_torch, source_of
+from migrator.rules._triggers import GAP_CLOSE_TOKEN, GAP_TOKEN, called_or_aliased, word_regex
 from migrator.walk import iter_code
 
 
@@ -36,7 +36,7 @@ class NnContainer(Rule):
     triggers = ("Container",)
     trigger_words = ("Container",)
     # a base class (`(nn.Container)`, `(nn.Container, B)`), a call or an aliased import
-    trigger_regex = rf"{word_regex('Container')}(?:{GAP_CLOSE}*[(,)]|{GAP}+as\b)"
+    trigger_regex = rf"{word_regex('Container')}(?:{GAP_CLOSE_TOKEN}*[(,)]|{GAP_TOKEN}+as\b)"
     changed_in = "0.2"
     requires = "0.4"
     examples = (
@@ -64,25 +64,25 @@ class NnContainer(Rule):
                 if _passes_modules_to_base(node):
                     self.report(base.value, message=self.message + " (modules passed to the base `__init__`: register them with `add_module`)")
                     return
-                parts = _Parts(self.context)
+                parts = Parts(self.context)
                 self.report(base.value, parts.expr(parts.ref("torch.nn.Module")), imports=parts.imports,
-                            releases=_releases(self.context, base.value))
+                            releases=call_releases(self.context, base.value))
 
     def visit_Call(self, node: cst.Call) -> None:
         if self.context.qualified_name(node.func) != "torch.nn.Container":
             return
-        parts = _Parts(self.context)
+        parts = Parts(self.context)
         if not node.args:
             self.report(node, parts.expr(f"{parts.ref('torch.nn.Module')}()"), imports=parts.imports,
-                        releases=_releases(self.context, node.func))
+                        releases=call_releases(self.context, node.func))
             return
         if any(a.keyword is None or a.star for a in node.args):
             self.report(node)
             return
-        items = ", ".join(f"{a.keyword.value!r}: {_code(a.value)}" for a in node.args)  # type: ignore[union-attr]
+        items = ", ".join(f"{a.keyword.value!r}: {source_of(a.value)}" for a in node.args)  # type: ignore[union-attr]
         text = f"{parts.ref('torch.nn.ModuleDict')}({{{items}}})"
         self.report(node, parts.expr(text, like=node), imports=parts.imports, safety=Safety.UNSAFE,
-                    releases=_releases(self.context, node.func),
+                    releases=call_releases(self.context, node.func),
                     message=self.message + " (unsafe: `ModuleDict` is another class with the same children)")
 
 
@@ -126,7 +126,7 @@ class DottedModuleName(Rule):
     # the name is a string literal holding a '.' (also in `%` / `.format` templates), an empty
     # or triple-quoted one, or an f-string
     trigger_regex = (
-        rf"(?:add_module|register_parameter|register_buffer){GAP_CLOSE}*\((?:[\s\\(]|#[^\n]*\n)*"
+        rf"(?:add_module|register_parameter|register_buffer){GAP_CLOSE_TOKEN}*\((?:[\s\\(]|#[^\n]*\n)*"
         r"(?:[rRbBuU]{0,2}(?:'(?:[^'\\\n]|\\[\s\S])*\.|\"(?:[^\"\\\n]|\\[\s\S])*\.|''|\"\")|[rR]?[fF][rR]?['\"])"
     )
     changed_in = "0.4"
@@ -150,7 +150,7 @@ class DottedModuleName(Rule):
         func = node.func
         if not (isinstance(func, cst.Attribute) and func.attr.value in _NAMING_METHODS):
             return
-        if len(node.args) < 2 or node.args[0].keyword is not None or node.args[0].star or not _imports_torch(self.context):
+        if len(node.args) < 2 or node.args[0].keyword is not None or node.args[0].star or not imports_torch(self.context):
             return
         name = node.args[0].value
         if literal(name) == "":
@@ -373,8 +373,8 @@ class NumpyBuiltinAlias(Rule):
     trigger_words = ("numpy",)  # every spelling of `numpy.float` imports numpy by name
     # `np.float` / `numpy.float`, or numpy imported under another alias (then any `.float`)
     trigger_regex = (
-        rf"(?:numpy(?<!\wnumpy)|np(?<!\wnp)){GAP_CLOSE}*\.{GAP}*(?:float|int|bool|object|str|long|unicode|complex)\b"
-        rf"|numpy(?<!\wnumpy){GAP}+as{GAP}+(?!np\b)\w"
+        rf"(?:numpy(?<!\wnumpy)|np(?<!\wnp)){GAP_CLOSE_TOKEN}*\.{GAP_TOKEN}*(?:float|int|bool|object|str|long|unicode|complex)\b"
+        rf"|numpy(?<!\wnumpy){GAP_TOKEN}+as{GAP_TOKEN}+(?!np\b)\w"
     )
     changed_in = "numpy 1.24"
     examples = (

@@ -8,30 +8,23 @@ import libcst as cst
 
 from migrator.names import canonical, dotted
 from migrator.rule import Import, Rule, Safety, fixes, keeps, reports
-from migrator.rules._calls import (
+from migrator.rules._calls import bind, find_keyword, keyword_arg, literal, positional, string, with_args
+from migrator.rules.init import FromImportRenameRule
+from migrator.rules._triggers import (
     DOT,
     GAP,
     SPACE,
-    TORCH_MODULE,
-    bind,
-    find_keyword,
-    keyword_arg,
-    literal,
-    positional,
+    literal_first,
     rx_args,
-    rx_call,
     rx_attribute,
+    rx_call,
     rx_from_import,
     rx_method_call,
     rx_module,
     rx_star_import,
     rx_torch_function,
     rx_words,
-    string,
-    with_args,
 )
-from migrator.rules.init import FromImportRenameRule
-from migrator.rules.linalg import literal_first
 from migrator.walk import iter_code
 
 _SCHED = "torch.optim.lr_scheduler."

@@ -9,12 +9,21 @@ import libcst as cst
 from migrator.names import dotted
 from migrator.rule import Rule, Safety, fixes, keeps, reports
 from migrator.rules._calls import (
-    SPACE, UNKNOWN, bind, is_simple, keyword_arg, keywordize, literal, method_call, positional, rx_attribute, rx_call, rx_call_without,
-    rx_any_word, rx_positional_call, rx_words, string, with_args,
+    UNKNOWN,
+    bind,
+    is_simple,
+    keyword_arg,
+    keywordize,
+    literal,
+    method_call,
+    positional,
+    string,
+    with_args,
 )
 from migrator.rules._losses import LEGACY_LOSS_WORDS, LOSS_FUNCTIONS, LOSS_MODULES
 from migrator.rules._ranks import RankedCallRule, RankFlow, RankOf
 from migrator.rules.init import FromImportRenameRule
+from migrator.rules._triggers import SPACE, rx_any_word, rx_attribute, rx_call_without, rx_positional_call
 
 _FN = "torch.nn.functional."
 

@@ -10,8 +10,9 @@ import libcst as cst
 
 from migrator.names import dotted
 from migrator.rule import Rule, Safety, fixes, keeps, reports
-from migrator.rules._calls import DOT, GAP, SPACE, find_keyword, literal, method_call, rx_attribute, rx_call, rx_from_import, rx_any_word, rx_star_import, rx_words
+from migrator.rules._calls import find_keyword, literal, method_call
 from migrator.rules._losses import LOSS_FUNCTIONS, LOSS_MODULES, LOSS_WORDS, MODERN_LOSS_FUNCTIONS, MODERN_LOSS_MODULES
+from migrator.rules._triggers import DOT, GAP, SPACE, rx_attribute, rx_call, rx_from_import, rx_star_import
 from migrator.walk import code_children
 
 _FULL_REDUCTIONS = frozenset("sum mean max min prod norm std var median".split())

@@ -10,8 +10,9 @@ from typing import ClassVar, Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from migrator.rule import Rule, Safety, fixes, keeps, reports
-from migrator.rules._calls import keyword_arg, literal, method_call
-from migrator.rules.linalg import _atom, _code, _imports_torch, _is_simple, _keep_parens, _Parts, _releases
+from migrator.rules._calls import is_simple, keyword_arg, literal, method_call
+from migrator.rules._source import Parts, atom_of, call_releases, imports_torch, keep_parens, source_of
+from migrator.rules._triggers import GAP_CLOSE_TOKEN, GAP_TOKEN, called_or_aliased, method_regex, word_regex
 from migrator.walk import visit_batched, visitor_methods
 
 # Legacy constructor -> (dtype it produced, or None for the default dtype; float-valued?)
@@ -45,29 +46,7 @@ TYPED = {
     "BoolTensor": ("bool", "torch.bool"),
 }
 
-# Pieces of the rules' `trigger_regex`. Each starts with a literal (the regex module then
-# scans for it quickly) and checks the word boundary behind it; the gaps allow what the
-# parser allows between tokens: whitespace, a line continuation, a comment, and before a
-# call's `(` the closing parentheses of a parenthesised callee (`(torch.FloatTensor)(...)`).
-GAP = r"(?:[\s\\]|#[^\n]*\n)"
-GAP_CLOSE = r"(?:[\s\\)]|#[^\n]*\n)"
 _TYPED_PREFIXES = tuple(name[: -len("Tensor")] for name in TYPED)
-
-
-def word_regex(last: str, prefixes: Tuple[str, ...] = ("",)) -> str:
-    """A whole word `prefix + last` for one of the prefixes, as a regex that starts with `last`."""
-    return last + "(?:" + "|".join(rf"(?<=\b{p}{last})" for p in prefixes) + ")"
-
-
-def called_or_aliased(name_regex: str) -> str:
-    """A name called (`torch.FloatTensor(`, `(F)(`) or imported under an alias (`FloatTensor as F`):
-    how a qualified name's last component shows wherever a call of it can be resolved."""
-    return rf"{name_regex}(?:{GAP_CLOSE}*\(|{GAP}+as\b)"
-
-
-def method_regex(name: str, no_args: bool = False) -> str:
-    """`.name(` on any receiver, spaced as the parser allows (`x . name (`); `.name()` with `no_args`."""
-    return rf"\.{GAP}*{name}{GAP_CLOSE}*\(" + (rf"{GAP}*\)" if no_args else "")
 
 
 TYPED_WORD = word_regex("Tensor", _TYPED_PREFIXES)  # FloatTensor, LongTensor... (not the bare Tensor)
@@ -590,7 +569,7 @@ class TypeCast(_FileFacts):
         self.candidates.append((node, receiver, node.args[0].value))
 
     def leave_Module(self, original_node: cst.Module) -> None:
-        if not _imports_torch(self.context):
+        if not imports_torch(self.context):
             return
         for node, receiver, arg in self.candidates:
             typed = _typed_class(arg, self.context)
@@ -607,12 +586,12 @@ class TypeCast(_FileFacts):
             message = None if tensor else self.message + " (unsafe: if this is an `nn.Module`, `.type()` also cast its integer buffers)"
             if cuda:
                 new = method_call(method_call(receiver, "cuda"), cast)
-                self.report(node, _keep_parens(new, node), safety=Safety.UNSAFE,
+                self.report(node, keep_parens(new, node), safety=Safety.UNSAFE,
                             message=self.message + " (unsafe: `.cuda()` moves to the current device)")
             elif self.mentions_cuda:
-                self.report(node, _keep_parens(method_call(method_call(receiver, "cpu"), cast), node), safety=safety, message=message)
+                self.report(node, keep_parens(method_call(method_call(receiver, "cpu"), cast), node), safety=safety, message=message)
             else:
-                self.report(node, _keep_parens(method_call(receiver, cast), node), safety=safety, message=message)
+                self.report(node, keep_parens(method_call(receiver, cast), node), safety=safety, message=message)
 
     def _tensor(self, node: cst.BaseExpression, seen: Set[str]) -> bool:
         """Evidently a tensor, not a module: arithmetic or a comparison, `x.data`, a torch
@@ -657,8 +636,8 @@ class TypedClassCheck(Rule):
     # `isinstance(x, torch.FloatTensor)` ends the call with the class; `type(x) == torch.FloatTensor`
     # needs a `type(` call in a file naming a typed class
     trigger_regex = (
-        rf"{TYPED_WORD}(?:{GAP}*[,)]|{GAP}+as\b)"
-        rf"|\A(?=[\s\S]*?{TYPED_WORD})[\s\S]*?{word_regex('type')}{GAP_CLOSE}*\("
+        rf"{TYPED_WORD}(?:{GAP_TOKEN}*[,)]|{GAP_TOKEN}+as\b)"
+        rf"|\A(?=[\s\S]*?{TYPED_WORD})[\s\S]*?{word_regex('type')}{GAP_CLOSE_TOKEN}*\("
     )
     changed_in = "0.4"
     examples = (
@@ -710,15 +689,15 @@ class TypedClassCheck(Rule):
         typed = _typed_class(cls, self.context) if not isinstance(cls, cst.SimpleString) else None
         if typed is None:
             return
-        if not _is_simple(x):
+        if not is_simple(x):
             self.report(node, message=self.message + " (the checked expression is not a simple name: rewrite by hand)")
             return
-        parts = _Parts(self.context)
+        parts = Parts(self.context)
         name, cuda = typed
-        device = f"{_atom(x)}.is_cuda" if cuda else f"not {_atom(x)}.is_cuda"
+        device = f"{atom_of(x)}.is_cuda" if cuda else f"not {atom_of(x)}.is_cuda"
         # a sparse tensor of that dtype was never an instance of the dense typed class
-        layout = f"{_atom(x)}.layout == {parts.ref('torch.strided')}"
-        text = f"isinstance({_code(x)}, {parts.ref('torch.Tensor')}) and {_atom(x)}.dtype == {parts.ref(TYPED[name][1])} and {device} and {layout}"
+        layout = f"{atom_of(x)}.layout == {parts.ref('torch.strided')}"
+        text = f"isinstance({source_of(x)}, {parts.ref('torch.Tensor')}) and {atom_of(x)}.dtype == {parts.ref(TYPED[name][1])} and {device} and {layout}"
         if id(node) not in self._bare:
             text = f"({text})"
         self.report(node, parts.expr(text), imports=parts.imports)
@@ -735,8 +714,8 @@ class TypedClassCheck(Rule):
         if "type" in self.context.names.bindings or _typed_class(right, self.context) is None or isinstance(right, cst.SimpleString):
             return
         negate = isinstance(target.operator, (cst.NotEqual, cst.IsNot))
-        text = f"{'not ' if negate else ''}isinstance({_code(left.args[0].value)}, {_code(right)})"
-        self.report(node, _keep_parens(cst.parse_expression(text), node),
+        text = f"{'not ' if negate else ''}isinstance({source_of(left.args[0].value)}, {source_of(right)})"
+        self.report(node, keep_parens(cst.parse_expression(text), node),
                     message="`type(x) == torch.FloatTensor` is always False since torch 0.4; use `isinstance` / `x.dtype`")
 
 
@@ -766,9 +745,9 @@ class TorchRange(Rule):
     trigger_words = ("range",)
     # `torch.range(`, `range as`, or `range` / `*` imported from torch (then `range(...)` is torch's)
     trigger_regex = (
-        rf"{method_regex('range')}|{word_regex('range')}{GAP}+as\b"
-        rf"|{word_regex('from')}{GAP}+torch{GAP}+import\b(?:[\s\\(]|#[^\n]*\n)*"
-        rf"(?:\w+(?:{GAP}+as{GAP}+\w+)?{GAP}*,{GAP}*)*(?:range\b|\*)"
+        rf"{method_regex('range')}|{word_regex('range')}{GAP_TOKEN}+as\b"
+        rf"|{word_regex('from')}{GAP_TOKEN}+torch{GAP_TOKEN}+import\b(?:[\s\\(]|#[^\n]*\n)*"
+        rf"(?:\w+(?:{GAP_TOKEN}+as{GAP_TOKEN}+\w+)?{GAP_TOKEN}*,{GAP_TOKEN}*)*(?:range\b|\*)"
     )
     changed_in = "0.4"
     examples = (
@@ -808,7 +787,7 @@ class TorchRange(Rule):
             self.report(node, message=self.message + " (the step is not a literal: rewrite by hand)")
             return
         a, b = literal(start), literal(end)
-        parts = _Parts(self.context)
+        parts = Parts(self.context)
         safety = Safety.SAFE
         message = None
         float_args = any(isinstance(v, float) for v in (a, b, step))
@@ -832,15 +811,15 @@ class TorchRange(Rule):
         else:
             self.report(node, message=self.message + " (a float step with non-literal bounds: the element count needs care)")
             return
-        pieces = [_code(start), stop_text]
+        pieces = [source_of(start), stop_text]
         if step_node is not None and step != 1:
-            pieces.append(_code(step_node))
-        pieces += [_code(k.with_changes(comma=cst.MaybeSentinel.DEFAULT)) for k in keywords]
+            pieces.append(source_of(step_node))
+        pieces += [source_of(k.with_changes(comma=cst.MaybeSentinel.DEFAULT)) for k in keywords]
         if "dtype" not in named and not float_args:
             pieces.append(f"dtype={parts.ref('torch.get_default_dtype')}()")
         text = f"{parts.ref('torch.arange')}({', '.join(pieces)})"
         self.report(node, parts.expr(text, like=node), imports=parts.imports, safety=safety, message=message,
-                    releases=_releases(self.context, node.func))
+                    releases=call_releases(self.context, node.func))
 
 
 def _is_number(value: object) -> bool:
@@ -873,11 +852,11 @@ def _shifted(node: cst.BaseExpression, delta: int) -> str:
             k = None  # type: ignore[assignment]
         if k is not None:
             total = k + delta
-            left = _code(node.left)
+            left = source_of(node.left)
             if total == 0:
                 return left if not isinstance(node.left, (cst.BooleanOperation, cst.IfExp, cst.Lambda)) else f"({left})"
             return f"{left} {'+' if total > 0 else '-'} {abs(total)}"
-    text = _code(node)
+    text = source_of(node)
     if isinstance(node, (cst.BooleanOperation, cst.IfExp, cst.Lambda, cst.Comparison, cst.UnaryOperation)) and not getattr(node, "lpar", None):
         text = f"({text})"
     return f"{text} {'+' if delta > 0 else '-'} {abs(delta)}"
@@ -957,7 +936,7 @@ class TensorNew(_FileFacts):
 
     def visit_Call(self, node: cst.Call) -> None:
         receiver = _method_receiver(node, self.context, ("new",))
-        if receiver is None or not _imports_torch(self.context) or any(a.star or a.keyword for a in node.args):
+        if receiver is None or not imports_torch(self.context) or any(a.star or a.keyword for a in node.args):
             return
         self.calls.append((node, receiver))
 
@@ -1034,9 +1013,9 @@ class SetDefaultTensorType(Rule):
             why = "a CUDA type: also call `torch.set_default_device('cuda')`" if typed and typed[1] else "the type is not a literal"
             self.report(node, message=f"{self.message} ({why})")
             return
-        parts = _Parts(self.context)
+        parts = Parts(self.context)
         text = f"{parts.ref('torch.set_default_dtype')}({parts.ref(TYPED[typed[0]][1])})"
-        self.report(node, parts.expr(text, like=node), imports=parts.imports, releases=_releases(self.context, node.func))
+        self.report(node, parts.expr(text, like=node), imports=parts.imports, releases=call_releases(self.context, node.func))
 
 
 class NonInplaceResize(Rule):
@@ -1071,14 +1050,14 @@ class NonInplaceResize(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         receiver = _method_receiver(node, self.context, ("resize", "resize_as"))
-        if receiver is None or not _imports_torch(self.context) or not node.args:
+        if receiver is None or not imports_torch(self.context) or not node.args:
             return
         if any(a.star or a.keyword for a in node.args):
             return
         method = node.func.attr.value  # type: ignore[union-attr]
         values = [a.value for a in node.args]
         if method == "resize_as":
-            if len(values) != 1 or not _is_simple(values[0]) and not isinstance(values[0], cst.Call):
+            if len(values) != 1 or not is_simple(values[0]) and not isinstance(values[0], cst.Call):
                 return
         elif len(values) == 1:
             if not _size_like(values[0], self.context):
@@ -1140,7 +1119,7 @@ class ByteMask(_FileFacts):
     # `m.byte()`, a `torch.ByteTensor(...)`, or a call with `dtype=torch.uint8` (any spelling of it)
     trigger_regex = (
         rf"{method_regex('byte', no_args=True)}|{called_or_aliased(word_regex('ByteTensor'))}"
-        rf"|{word_regex('dtype')}{GAP}*=(?:[\w.\s()\\]|#[^\n]*\n)*?\buint8\b|{word_regex('uint8')}{GAP}+as\b"
+        rf"|{word_regex('dtype')}{GAP_TOKEN}*=(?:[\w.\s()\\]|#[^\n]*\n)*?\buint8\b|{word_regex('uint8')}{GAP_TOKEN}+as\b"
     )
     changed_in = "1.2"
     requires = "1.2"
@@ -1180,20 +1159,20 @@ class ByteMask(_FileFacts):
             self.uses.append(node.slice[0].slice.value)
 
     def leave_Module(self, original_node: cst.Module) -> None:
-        if not _imports_torch(self.context):
+        if not imports_torch(self.context):
             return
         for mask in self.uses:
             inner = self._byte_of(mask)
             if inner is not None:
                 if _is_comparison(inner, self.context):
-                    self.report(mask, _keep_parens(_strip_parens(inner), mask))
+                    self.report(mask, keep_parens(_strip_parens(inner), mask))
                 else:
-                    self.report(mask, _keep_parens(method_call(inner, "bool"), mask), safety=Safety.UNSAFE,
+                    self.report(mask, keep_parens(method_call(inner, "bool"), mask), safety=Safety.UNSAFE,
                                 message=self.message + " (unsafe: `.byte()` wrapped modulo 256; `.bool()` is true for any nonzero)")
                 continue
             values = self.values_of(mask)
             if values and all(self._byte_of(v) is not None or self._byte_tensor(v) for v in values):
-                self.report(mask, message=f"{self.message} (`{_code(mask)}` is a uint8 tensor: make it `.bool()` where it is built)")
+                self.report(mask, message=f"{self.message} (`{source_of(mask)}` is a uint8 tensor: make it `.bool()` where it is built)")
             elif self._byte_tensor(mask):
                 self.report(mask, message=f"{self.message} (a uint8 tensor: use `dtype=torch.bool`)")
 
@@ -1295,10 +1274,10 @@ class ComparisonArithmetic(_FileFacts):
             self.candidates.append(node)
 
     def leave_Module(self, original_node: cst.Module) -> None:
-        if not _imports_torch(self.context):
+        if not imports_torch(self.context):
             return
         for node in self.candidates:
-            if not self.trigger_pattern().search(_code(node).encode()):
+            if not self.trigger_pattern().search(source_of(node).encode()):
                 continue  # spelled in a way the pre-filter cannot see (`m1+m2`): leave it, consistently
             if isinstance(node, cst.UnaryOperation):
                 if self._mask(node.expression):
@@ -1307,8 +1286,8 @@ class ComparisonArithmetic(_FileFacts):
             inverted_mask = id(node) in self.mask_arguments and isinstance(node.right, (cst.Name, cst.Attribute))
             if isinstance(node.operator, cst.Subtract) and literal(node.left) == 1 and (self._mask(node.right) or inverted_mask):
                 operand = node.right
-                text = _code(operand) if isinstance(operand, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)) or operand.lpar else f"({_code(operand)})"
-                self.report(node, _keep_parens(cst.parse_expression(f"~{text}"), node))
+                text = source_of(operand) if isinstance(operand, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)) or operand.lpar else f"({source_of(operand)})"
+                self.report(node, keep_parens(cst.parse_expression(f"~{text}"), node))
             elif isinstance(node.operator, cst.Add) and self._mask(node.left) and self._mask(node.right):
                 self.report(node, message=self.message + " (adding masks is a logical OR on bool tensors: use `m1.long() + m2.long()` to count)")
 
@@ -1424,7 +1403,7 @@ class IntegerTensorDivision(_FileFacts):
             self.candidates.append((node, [node.func.value] + positional[:1], "div"))
 
     def leave_Module(self, original_node: cst.Module) -> None:
-        if not _imports_torch(self.context):
+        if not imports_torch(self.context):
             return
         era = self.context.source_era
         for node, operands, kind in self.candidates:
@@ -1524,8 +1503,8 @@ class SparseConstructor(Rule):
         ):
             self.report(node)
             return
-        parts = _Parts(self.context)
-        pieces = [_code(a.value) for a in positional] + [f"dtype={parts.ref(dtype)}"]
+        parts = Parts(self.context)
+        pieces = [source_of(a.value) for a in positional] + [f"dtype={parts.ref(dtype)}"]
         if cuda:
             pieces.append("device='cuda'")
         if self.context.target >= (2, 0):
@@ -1581,7 +1560,7 @@ class TypedStorage(Rule):
         self._handled: Set[int] = set()
 
     def visit_Call(self, node: cst.Call) -> None:
-        if not _imports_torch(self.context):
+        if not imports_torch(self.context):
             return
         func = node.func
         name = self.context.qualified_name(func)

@@ -122,6 +122,12 @@ def _wait_for_first_write(root: Path, originals: Dict[str, bytes], process: subp
     pytest.fail("the run wrote nothing in time (or ended first)")
 
 
+def _default_sigint() -> None:
+    """Ctrl-C as in a terminal: a test run started in the background (`cmd &`, nohup) ignores
+    SIGINT, and an ignored signal stays ignored in the child, which would then never see it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _wait_gone(group: int, limit: float) -> None:
     deadline = time.monotonic() + limit
     while processes_in_group(group):
@@ -143,6 +149,7 @@ def _trial(template, tmp_path: Path, jobs: int, signal_name: str, target: str, s
             stdin=subprocess.DEVNULL,
             env=clean_environment(),
             start_new_session=True,
+            preexec_fn=_default_sigint,
         )
         try:
             # Ctrl-C during interpreter start-up (imports) shows Python's own traceback, and a kill then
