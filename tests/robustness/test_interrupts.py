@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import pytest
 
@@ -135,11 +135,11 @@ def _wait_gone(group: int, limit: float) -> None:
         time.sleep(0.05)
 
 
-def _trial(template, tmp_path: Path, jobs: int, signal_name: str, target: str, seed: int) -> Dict[str, object]:
-    source_root, originals, expected, writing = template
-    root = tmp_path / f"tree-{jobs}-{signal_name}-{target}-{seed}"
-    shutil.copytree(source_root, root, symlinks=True)
-    rng = random.Random(f"{jobs}-{signal_name}-{target}-{seed}")
+def _run_and_kill(
+    root: Path, originals: Dict[str, bytes], tmp_path: Path, jobs: int, signal_name: str, target: str, delay: float
+) -> Optional[int]:
+    """Run `migrator fix` over `root` and send the signal `delay` s after its first write; the
+    run's exit status, or None when it ended before the signal could be sent."""
     number = getattr(signal, signal_name)
     with open(tmp_path / "out", "wb") as out, open(tmp_path / "err", "wb") as err:
         process = subprocess.Popen(
@@ -155,19 +155,36 @@ def _trial(template, tmp_path: Path, jobs: int, signal_name: str, target: str, s
             # Ctrl-C during interpreter start-up (imports) shows Python's own traceback, and a kill then
             # tests nothing: aim at a random moment once files are being written
             _wait_for_first_write(root, originals, process, 120)
-            # within the first half of the writing window of one process (two write faster)
-            time.sleep(rng.uniform(0.0, writing / 2))
-            assert process.poll() is None, "the run ended before it could be interrupted"
+            time.sleep(delay)
+            if process.poll() is not None:
+                return None
             if target == "group":
                 os.killpg(process.pid, number)
             else:
                 os.kill(process.pid, number)
             returncode = process.wait(timeout=120)
             _wait_gone(process.pid, 60)
+            return returncode
         finally:
             if process.poll() is None or processes_in_group(process.pid):
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+
+
+def _trial(template, tmp_path: Path, jobs: int, signal_name: str, target: str, seed: int) -> Dict[str, object]:
+    source_root, originals, expected, writing = template
+    rng = random.Random(f"{jobs}-{signal_name}-{target}-{seed}")
+    window = writing / 2  # within the first half of one process's writing time (two write faster)
+    for attempt in range(4):
+        root = tmp_path / f"tree-{jobs}-{signal_name}-{target}-{seed}-{attempt}"
+        shutil.copytree(source_root, root, symlinks=True)
+        returncode = _run_and_kill(root, originals, tmp_path, jobs, signal_name, target, rng.uniform(0.0, window))
+        if returncode is not None:
+            break
+        shutil.rmtree(root)
+        window /= 2  # the run was over before the kill: aim earlier
+    else:
+        pytest.fail("every run ended before it could be interrupted")
     stderr = (tmp_path / "err").read_bytes().decode("utf-8", "replace")
     migrated_count = 0
     for relative, original in originals.items():
