@@ -549,6 +549,11 @@ class TypeCast(_FileFacts):
             id="alias-dtype-name",
         ),
         fixes(
+            "import torch\ndtype = torch.FloatTensor\na = x.data.type(dtype)\ndtype = torch.FloatTensor\nb = y.data.type(dtype)\n",
+            "import torch\ndtype = torch.FloatTensor\na = x.data.float()\ndtype = torch.FloatTensor\nb = y.data.float()\n",
+            id="name-bound-twice-to-one-class",
+        ),
+        fixes(
             "import torch\nx = x.cuda()\np = x.type(torch.FloatTensor)\nq = (a + b).type(torch.cuda.LongTensor)\n",
             "import torch\nx = x.cuda()\np = x.cpu().float()\nq = (a + b).cuda().long()\n",
             id="cuda-file",
@@ -575,8 +580,9 @@ class TypeCast(_FileFacts):
             typed = _typed_class(arg, self.context)
             if typed is None:
                 values = self.values_of(arg)
-                if values and len(values) == 1:
-                    typed = _typed_class(values[0], self.context)
+                kinds = {_typed_class(v, self.context) for v in values or ()}
+                if len(kinds) == 1:  # every assignment binds the same typed class
+                    typed = kinds.pop()
             if typed is None:
                 continue
             name, cuda = typed
