@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from typing import Sequence, Tuple
 
-GAP = r"(?:[\s\\]|#[^\n]*\n)*"  # whitespace, `\` continuations, comments (inside brackets)
+# Single tokens of space (`{GAP_TOKEN}*`, `{GAP_TOKEN}+`); before a call's `(` also the closing
+# parentheses of a parenthesised callee (`(torch.FloatTensor)(...)`).
+GAP_TOKEN = r"(?:[\s\\]|#[^\n]*\n)"
+GAP_CLOSE_TOKEN = r"(?:[\s\\)]|#[^\n]*\n)"
+GAP = GAP_TOKEN + "*"  # whitespace, `\` continuations, comments (inside brackets)
 SPACE = r"[\s\\]+"  # whitespace between keywords of an import statement
-DOT = r"(?:[\s\\)]|#[^\n]*\n)*\." + GAP  # the dot of `a.b`, `a .b`, `(a).b`, `(a  # c\n).b`
+DOT = GAP_CLOSE_TOKEN + r"*\." + GAP  # the dot of `a.b`, `a .b`, `(a).b`, `(a  # c\n).b`
 
 
 def rx_word(word: str) -> str:
@@ -173,10 +177,6 @@ def rx_positional_call(count: int) -> str:
     return GAP + r"(?:(?:\)" + GAP + r")+\(|\(" + rx_positional(count) + ")"
 
 
-# Single tokens of space (`{GAP_TOKEN}*`, `{GAP_TOKEN}+`); before a call's `(` also the closing
-# parentheses of a parenthesised callee (`(torch.FloatTensor)(...)`).
-GAP_TOKEN = r"(?:[\s\\]|#[^\n]*\n)"
-GAP_CLOSE_TOKEN = r"(?:[\s\\)]|#[^\n]*\n)"
 
 
 def word_regex(last: str, prefixes: Tuple[str, ...] = ("",)) -> str:
