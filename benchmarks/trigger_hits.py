@@ -16,19 +16,19 @@ from corpus import build
 
 from migrator.config import Settings
 from migrator.era import in_range, infer_era
-from migrator.registry import select_rules
+from migrator.rule_index import _plan
 
 
 def main(prefixes) -> None:
     files = [p.read_bytes() for p in sorted(build()["modern"].rglob("*.py"))]
-    rules = select_rules(Settings())
+    candidates, entries = _plan(Settings())  # what `may_match` asks: words, then patterns
     hits: Counter = Counter()
     alone: Counter = Counter()
     parsed_bytes = parsed_files = 0
     for text in files:
         era = infer_era(text.decode("utf-8", "replace"))[0]
         codes = [
-            r.code for r in rules if r.trigger_pattern().search(text) and in_range(era, *r.source_eras)
+            entries[i].code for i in candidates.matching(text) if in_range(era, *entries[i].source_eras)
         ]
         hits.update(codes)
         if len(codes) == 1:

@@ -14,9 +14,10 @@ import re
 import tokenize
 import warnings
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
 from libcst.codemod import CodemodContext
@@ -169,14 +170,17 @@ def _rewrite(
         else:
             module = _parse(current, path)
             pending = _visit(module, tree_rules, era, plan.target)
+        problem = None
+        if pending:
+            tree, problem = _python_tree(current)  # also places the findings, cheaper than libcst can
+            # a form feed starts a line's columns afresh for CPython but not for libcst
+            _locate(module, pending, tree if "\f" not in current else None)
         noqa_lines = _noqa_lines(current) if has_noqa and pending else {}
         if noqa_lines:
             pending = [p for p in pending if not _suppressed(p.finding, noqa_lines)]
-        if number == 0 and pending:
+        if number == 0 and pending and problem:
             # libcst accepts some code CPython rejects (`except E, e:` parses as a 3.14 tuple)
-            problem = _python_syntax_error(repaired)
-            if problem:
-                raise _SourceError(problem)
+            raise _SourceError(problem)
         applicable = [p for p in pending if apply and _enabled(p, settings)]
         if not applicable:
             remaining = [p.finding for p in pending]
@@ -192,9 +196,34 @@ def _rewrite(
     return current, fixed, remaining
 
 
+@contextmanager
+def _unvalidated_nodes() -> Iterator[None]:
+    """Build libcst nodes without `_validate`: the parser's nodes come from code it accepted.
+
+    libcst validates every node it constructs, parsed or not (its own note on
+    `CSTNode.__post_init__` says parsing need not); that is about a fifth of the parse.
+    Nodes the rules build are validated as usual: this holds only while parsing.
+    """
+    node_class = cst.CSTNode
+    validating = node_class.__dict__.get("__post_init__")
+    if validating is None:  # a libcst that validates elsewhere: leave it be
+        yield
+        return
+    node_class.__post_init__ = _no_validation  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        node_class.__post_init__ = validating  # type: ignore[method-assign]
+
+
+def _no_validation(self: cst.CSTNode) -> None:
+    pass
+
+
 def _parse(text: str, path: str) -> cst.Module:
     try:
-        return cst.parse_module(text)
+        with _unvalidated_nodes():
+            return cst.parse_module(text)
     except cst.ParserSyntaxError as error:
         problem = _python_syntax_error(text)  # CPython's diagnosis reads better than the grammar's
         if problem is None:
@@ -209,17 +238,21 @@ def _parse(text: str, path: str) -> cst.Module:
 
 def _python_syntax_error(text: str) -> Optional[str]:
     """`line:column: syntax error: ...` as CPython's parser reports it, or None if it accepts `text`."""
+    return _python_tree(text)[1]
+
+
+def _python_tree(text: str) -> Tuple[Optional[ast.Module], Optional[str]]:
+    """CPython's tree of `text` (None if it cannot build one), and its syntax error message if any."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ast.parse(text)
+            return ast.parse(text), None
     except SyntaxError as error:
         where = f"{error.lineno or 1}:{error.offset or 1}"
         message = (error.msg or "invalid syntax").splitlines()[0]
-        return f"{where}: syntax error: {message}{_python2_hint(text)}"
+        return None, f"{where}: syntax error: {message}{_python2_hint(text)}"
     except (ValueError, RecursionError, MemoryError):
-        return None
-    return None
+        return None, None
 
 
 def _compile(text: str, path: str) -> None:
@@ -250,14 +283,16 @@ def _visit(module: cst.Module, rules: Sequence[Type[Rule]], era: Optional[Versio
     context = FileContext(ImportTable.from_module(module), era, target)
     visitors = [rule(context) for rule in rules]
     visit_batched(module, [_bound_visitor_methods(visitor) for visitor in visitors])
-    pending = [p for visitor in visitors for p in visitor.pending]
-    if pending:
-        positions = start_positions(module, [item.position_node or item.node for item in pending])
-        for item in pending:
-            line, column = positions[id(item.position_node or item.node)]
-            item.finding = _at(item.finding, line, column + 1)
-        pending.sort(key=lambda p: (p.finding.line, p.finding.column, p.finding.code))
-    return pending
+    return [p for visitor in visitors for p in visitor.pending]
+
+
+def _locate(module: cst.Module, pending: List[_Pending], tree: Optional[ast.Module]) -> None:
+    """Give the findings their lines and columns, and sort them by place."""
+    positions = start_positions(module, [item.position_node or item.node for item in pending], tree)
+    for item in pending:
+        line, column = positions[id(item.position_node or item.node)]
+        item.finding = _at(item.finding, line, column + 1)
+    pending.sort(key=lambda p: (p.finding.line, p.finding.column, p.finding.code))
 
 
 @lru_cache(maxsize=None)

@@ -165,3 +165,18 @@ def parent_map(node: cst.CSTNode) -> Dict[int, cst.CSTNode]:
             parents[id(child)] = current
         stack.extend(children)
     return parents
+
+
+_LAST_MODULE_PARENTS: List[object] = [None, None]  # (module, its parent map) of the module last asked about
+
+
+def module_parents(module: cst.Module) -> Dict[int, cst.CSTNode]:
+    """`parent_map(module)`, kept for the module last asked about.
+
+    The engine's visit has no parent metadata (it costs a walk), so rules that need the
+    enclosing block ask for it from `leave_Module`, and only when they found a candidate;
+    the engine asks again to place the findings. The map is built once for all of them.
+    """
+    if _LAST_MODULE_PARENTS[0] is not module:
+        _LAST_MODULE_PARENTS[0], _LAST_MODULE_PARENTS[1] = module, parent_map(module)
+    return _LAST_MODULE_PARENTS[1]  # type: ignore[return-value]

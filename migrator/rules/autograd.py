@@ -12,7 +12,7 @@ from typing import Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from migrator.rule import Rule, Safety, fixes, keeps, reports
-from migrator.walk import parent_map as code_parent_map
+from migrator.walk import module_parents as parent_map  # noqa: F401  (shared with autograd_function, autograd_volatile)
 from migrator.rules._calls import bind, find_keyword, keyword_arg, keywordize, literal, method_call, with_args
 from migrator.rules._triggers import GAP, SPACE, rx_attribute, rx_call, rx_word
 
@@ -59,21 +59,6 @@ def is_fresh_tensor(node: cst.BaseExpression, context) -> bool:
 # --- helpers shared with autograd_function.py ------------------------------------------------
 
 NO_GRAD = frozenset(("torch.no_grad", "torch.autograd.no_grad", "torch.inference_mode", "torch.autograd.grad_mode.no_grad"))
-
-_PARENTS: List[object] = [None, None]  # (module, parent map) of the module last asked for
-
-
-def parent_map(module: cst.Module) -> Dict[int, cst.CSTNode]:
-    """id(node) -> parent for every node of `module`.
-
-    The engine's visit has no parent metadata (it costs a traversal), so rules that need
-    the enclosing block walk the tree once, from `leave_Module`, and only when they found
-    a candidate. The map of the last module is kept, so rules of one visit share it.
-    """
-    if _PARENTS[0] is not module:
-        _PARENTS[0], _PARENTS[1] = module, code_parent_map(module)
-    return _PARENTS[1]  # type: ignore[return-value]
-
 
 def uses_torch(context) -> bool:
     """Whether the file imports anything from torch (attribute idioms are only looked for then)."""
