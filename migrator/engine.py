@@ -20,8 +20,6 @@ from functools import lru_cache
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
 from migrator.config import Settings
 from migrator.context import FileContext
@@ -501,6 +499,10 @@ def _update_imports(module: cst.Module, applied: Sequence[_Pending]) -> cst.Modu
     releases = {(item.context, name) for item in applied for name in item.releases}
     if not imports and not releases:
         return module
+    # imported here: libcst.codemod loads libcst.matchers, a fifth of a second that a check never needs
+    from libcst.codemod import CodemodContext
+    from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+
     context = CodemodContext()
     for needed in sorted(imports, key=lambda i: (i.module, i.obj or "", i.asname or "")):
         AddImportsVisitor.add_needed_import(context, needed.module, needed.obj, needed.asname)
