@@ -25,6 +25,8 @@ class FileContext:
     # node id -> (node, its qualified name): most rules ask about the same calls; the node is
     # kept so that its id cannot be reused by another node during the visit
     _qualified: Dict[int, Tuple[cst.CSTNode, Optional[str]]] = field(default_factory=dict, init=False, repr=False)
+    # analyses several rules of one visit need (rank flow, scopes), computed once: key -> result
+    shared: Dict[str, object] = field(default_factory=dict, init=False, repr=False)
 
     def qualified_name(self, node: cst.BaseExpression) -> Optional[str]:
         known = self._qualified.get(id(node))

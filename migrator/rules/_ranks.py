@@ -460,14 +460,48 @@ def _names(target: cst.BaseExpression) -> Set[str]:
 
 
 class RankedCallRule(Rule):
-    """A rule that needs `RankFlow` for calls of `ranked_calls`: the flow runs only when one occurs."""
+    """A rule that needs `RankFlow` for calls of `ranked_calls`: the flow runs only when one occurs.
+
+    The flow runs once per visit for all such rules: each gets every call in
+    `on_ranked_call` while it runs, then `ranked` once it has run.
+    """
 
     ranked_calls: FrozenSet[str] = frozenset()
 
     def __init__(self, context) -> None:
         super().__init__(context)
         self.calls_ranked = False
+        context.shared.setdefault(_RANKED_RULES, []).append(self)  # type: ignore[union-attr]
 
     def visit_Call(self, node: cst.Call) -> None:
         if not self.calls_ranked and self.context.qualified_name(node.func) in self.ranked_calls:
             self.calls_ranked = True
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        if self.calls_ranked:
+            self.ranked(original_node, _shared_flow(self.context, original_node))
+
+    def on_ranked_call(self, call: cst.Call, rank_of: RankOf) -> None:
+        """Every call the flow meets, with the ranks known at that point (`rank_of` is valid only now)."""
+
+    def ranked(self, module: cst.Module, flow: RankFlow) -> None:
+        """Decide and report, after the flow has run."""
+
+
+_RANKED_RULES = "ranked rules"
+_FLOW = "rank flow"
+
+
+def _shared_flow(context, module: cst.Module) -> RankFlow:
+    """The module's rank flow, run once for every ranked rule of the visit whose calls occur."""
+    flow = context.shared.get(_FLOW)
+    if flow is None:
+        rules = [rule for rule in context.shared[_RANKED_RULES] if rule.calls_ranked]
+
+        def on_call(call: cst.Call, rank_of: RankOf) -> None:
+            for rule in rules:
+                rule.on_ranked_call(call, rank_of)
+
+        flow = context.shared[_FLOW] = RankFlow(context, on_call)
+        flow.run(module)
+    return flow

@@ -600,27 +600,25 @@ class SoftmaxImplicitDim(RankedCallRule):
 
     ranked_calls = frozenset((*_SOFTMAX_FUNCTIONS, *_SOFTMAX_MODULES))
 
-    def leave_Module(self, original_node: cst.Module) -> None:
-        if not self.calls_ranked:
-            return
-        functions: List[Tuple[cst.Call, List[cst.Arg], cst.BaseExpression, Optional[int]]] = []
-        modules: List[Tuple[cst.Call, List[cst.Arg]]] = []
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.functions: List[Tuple[cst.Call, List[cst.Arg], cst.BaseExpression, Optional[int]]] = []
+        self.modules: List[Tuple[cst.Call, List[cst.Arg]]] = []
 
-        def on_call(call: cst.Call, rank_of: RankOf) -> None:
-            name = self.context.qualified_name(call.func)
-            if name in _SOFTMAX_FUNCTIONS:
-                args = _without_dim(call, _SOFTMAX_PARAMS)
-                bound = bind(call, _SOFTMAX_PARAMS)
-                if args is not None and bound is not None and "input" in bound:
-                    functions.append((call, args, bound["input"].value, rank_of(bound["input"].value)))
-            elif name in _SOFTMAX_MODULES:
-                args = _without_dim(call, ("dim",))
-                if args is not None:
-                    modules.append((call, args))
+    def on_ranked_call(self, call: cst.Call, rank_of: RankOf) -> None:
+        name = self.context.qualified_name(call.func)
+        if name in _SOFTMAX_FUNCTIONS:
+            args = _without_dim(call, _SOFTMAX_PARAMS)
+            bound = bind(call, _SOFTMAX_PARAMS)
+            if args is not None and bound is not None and "input" in bound:
+                self.functions.append((call, args, bound["input"].value, rank_of(bound["input"].value)))
+        elif name in _SOFTMAX_MODULES:
+            args = _without_dim(call, ("dim",))
+            if args is not None:
+                self.modules.append((call, args))
 
-        flow = RankFlow(self.context, on_call)
-        flow.run(original_node)
-        for call, args, source, rank in functions:
+    def ranked(self, module: cst.Module, flow: RankFlow) -> None:
+        for call, args, source, rank in self.functions:
             if rank is not None:
                 self.report(call, with_args(call, _with_dim(args, cst.Integer(str(_legacy_softmax_dim(rank))), True)))
             elif is_simple(source):
@@ -634,8 +632,8 @@ class SoftmaxImplicitDim(RankedCallRule):
                     call, with_args(call, _with_dim(args, cst.Integer("1"), True)), safety=Safety.UNSAFE,
                     message=self.message + " (unsafe: input rank unknown; assumes a 2-D or 4-D input, a 3-D input took dim 0)",
                 )
-        owners = self._owners(original_node, flow)
-        for call, args in modules:
+        owners = self._owners(module, flow)
+        for call, args in self.modules:
             ranks = owners.get(id(call), [])
             dims = {None if r is None else _legacy_softmax_dim(r) for r in ranks}
             if len(dims) == 1 and None not in dims:
@@ -771,19 +769,14 @@ class Dropout2dOn3d(RankedCallRule):
 
     ranked_calls = frozenset((_F + "dropout2d",))
 
-    def leave_Module(self, original_node: cst.Module) -> None:
-        if not self.calls_ranked:
+    def on_ranked_call(self, call: cst.Call, rank_of: RankOf) -> None:
+        if self.context.qualified_name(call.func) != _F + "dropout2d":
             return
-        def on_call(call: cst.Call, rank_of: RankOf) -> None:
-            if self.context.qualified_name(call.func) != _F + "dropout2d":
-                return
-            bound = bind(call, _DROPOUT_PARAMS)
-            if bound is None or "input" not in bound or rank_of(bound["input"].value) != 3:
-                return
-            replacement, imports, releases = _renamed(self, call, _F + "dropout1d", list(call.args))
-            self.report(call, replacement, imports=imports, releases=releases)
-
-        RankFlow(self.context, on_call).run(original_node)
+        bound = bind(call, _DROPOUT_PARAMS)
+        if bound is None or "input" not in bound or rank_of(bound["input"].value) != 3:
+            return
+        replacement, imports, releases = _renamed(self, call, _F + "dropout1d", list(call.args))
+        self.report(call, replacement, imports=imports, releases=releases)
 
 
 class EmbeddingLegacyPositional(Rule):

@@ -297,22 +297,18 @@ class _LinalgCall(Rule):
 
 def _name_counts(context, module: cst.Module) -> Counter:
     """Occurrences of every name in the module, shared by the rules of one visit."""
-    cached = getattr(context, "_tm_names", None)
-    if cached is None or cached[0] is not module:
-        cached = (module, Counter(n.value for n in iter_code(module) if type(n) is cst.Name))  # type: ignore[attr-defined]
-        context._tm_names = cached
-    return cached[1]
+    counts = context.shared.get("name counts")
+    if counts is None:
+        counts = context.shared["name counts"] = Counter(n.value for n in iter_code(module) if type(n) is cst.Name)  # type: ignore[attr-defined]
+    return counts
 
 
 def _is_script(context, module: cst.Module) -> bool:
     """A file run as a program rather than imported: an `if __name__ == '__main__':` block,
     or top-level loops or `print` calls, which a library module does not have."""
-    cached = getattr(context, "_tm_script", None)
-    if cached is not None and cached[0] is module:
-        return cached[1]
-    result = _scan_script(module)
-    context._tm_script = (module, result)
-    return result
+    if "is script" not in context.shared:
+        context.shared["is script"] = _scan_script(module)
+    return context.shared["is script"]  # type: ignore[return-value]
 
 
 def _scan_script(module: cst.Module) -> bool:

@@ -21,7 +21,7 @@ from migrator.rules._calls import (
     with_args,
 )
 from migrator.rules._losses import LEGACY_LOSS_WORDS, LOSS_FUNCTIONS, LOSS_MODULES
-from migrator.rules._ranks import RankedCallRule, RankFlow, RankOf
+from migrator.rules._ranks import RankedCallRule, RankOf
 from migrator.rules.init import FromImportRenameRule
 from migrator.rules._triggers import SPACE, rx_any_word, rx_attribute, rx_call_without, rx_positional_call
 
@@ -442,27 +442,22 @@ class _LossShapes(_LossModules, RankedCallRule):
         super().__init_subclass__(**kwargs)
         cls.ranked_calls = frozenset((*cls.modules, *cls.functions))
 
-    def leave_Module(self, original_node: cst.Module) -> None:
-        if not self.calls_ranked:
+    def on_ranked_call(self, call: cst.Call, rank_of: RankOf) -> None:
+        pair = self._pair(call)
+        if pair is None:
             return
-        def on_call(call: cst.Call, rank_of: RankOf) -> None:
-            pair = self._pair(call)
-            if pair is None:
+        first, second = pair
+        a, b = rank_of(first.value), rank_of(second.value)
+        if a is not None and b is not None:
+            if a == b:
                 return
-            first, second = pair
-            a, b = rank_of(first.value), rank_of(second.value)
-            if a is not None and b is not None:
-                if a == b:
-                    return
-                fixed = self._view_as(call, first, second)
-                if fixed is not None:
-                    self.report(call, fixed, message=self.message + f" (the code gives ranks {a} and {b})")
-                else:
-                    self.report(call, message=self.message + self.consequence)
-            elif a is None and b == 1:  # a model output against a 1-D target: the catalogue's (N, 1) vs (N)
+            fixed = self._view_as(call, first, second)
+            if fixed is not None:
+                self.report(call, fixed, message=self.message + f" (the code gives ranks {a} and {b})")
+            else:
                 self.report(call, message=self.message + self.consequence)
-
-        RankFlow(self.context, on_call).run(original_node)
+        elif a is None and b == 1:  # a model output against a 1-D target: the catalogue's (N, 1) vs (N)
+            self.report(call, message=self.message + self.consequence)
 
     def _pair(self, call: cst.Call) -> Optional[Tuple[cst.Arg, cst.Arg]]:
         func = call.func

@@ -229,13 +229,11 @@ class _Facts:
 
 def _file_facts(context, module: cst.Module) -> _Facts:
     """The `_Facts` of the module, shared by every rule of this visit."""
-    cached = getattr(context, "_tm_facts", None)
-    if cached is None or cached[0] is not module:
-        facts = _Facts()
+    facts = context.shared.get("file facts")
+    if facts is None:
+        facts = context.shared["file facts"] = _Facts()
         visit_batched(module, [visitor_methods(facts)])
-        cached = (module, facts)
-        context._tm_facts = cached
-    return cached[1]
+    return facts
 
 
 class _FileFacts(Rule):
