@@ -25,7 +25,7 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
-from migrator.walk import module_parents
+from migrator.walk import parent_map
 
 _NEWLINE = re.compile(r"\r\n?|\n")  # what libcst counts as a line break
 
@@ -67,17 +67,21 @@ Position = Tuple[int, int]  # 1-based line, 0-based column
 
 
 def start_positions(
-    module: cst.Module, nodes: Iterable[cst.CSTNode], tree: Optional[ast.Module] = None
+    module: cst.Module,
+    nodes: Iterable[cst.CSTNode],
+    tree: Optional[ast.Module] = None,
+    parents: Optional[Dict[int, cst.CSTNode]] = None,
 ) -> Dict[int, Position]:
     """Node id -> (1-based line, 0-based column) of its start, as `PositionProvider` gives it.
 
     `tree`: CPython's `ast` of the module's code, if the caller has it; without it, or
-    when it cannot be paired with `module`, the whole module is generated.
+    when it cannot be paired with `module`, the whole module is generated. `parents`:
+    the module's `parent_map`, if the caller has it.
     """
     nodes = list(nodes)
     if tree is not None and nodes:
         try:
-            return _positions_from_statements(module, nodes, tree)
+            return _positions_from_statements(module, nodes, tree, parents)
         except _Unpaired:
             pass
     return _positions_from_module(module, nodes)
@@ -107,10 +111,13 @@ class _Unpaired(Exception):
     """The libcst and ast trees do not line up (or a node lies outside every statement)."""
 
 
-def _positions_from_statements(module: cst.Module, nodes: List[cst.CSTNode], tree: ast.Module) -> Dict[int, Position]:
+def _positions_from_statements(
+    module: cst.Module, nodes: List[cst.CSTNode], tree: ast.Module, parents: Optional[Dict[int, cst.CSTNode]] = None
+) -> Dict[int, Position]:
     anchors: Dict[int, Position] = {}  # id of a statement in a block -> (line, column) of its first token
     _pair_block(module.body, tree.body, anchors)
-    parents = module_parents(module)
+    if parents is None:
+        parents = parent_map(module)
     by_anchor: Dict[int, Tuple[cst.CSTNode, List[cst.CSTNode]]] = {}
     for node in nodes:
         anchor = node

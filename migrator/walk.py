@@ -167,16 +167,14 @@ def parent_map(node: cst.CSTNode) -> Dict[int, cst.CSTNode]:
     return parents
 
 
-_LAST_MODULE_PARENTS: List[object] = [None, None]  # (module, its parent map) of the module last asked about
-
-
-def module_parents(module: cst.Module) -> Dict[int, cst.CSTNode]:
-    """`parent_map(module)`, kept for the module last asked about.
+def shared_parents(shared: Dict[str, object], module: cst.Module) -> Dict[int, cst.CSTNode]:
+    """`parent_map(module)`, built once per visit and kept in `shared` (the visit's `FileContext.shared`).
 
     The engine's visit has no parent metadata (it costs a walk), so rules that need the
     enclosing block ask for it from `leave_Module`, and only when they found a candidate;
-    the engine asks again to place the findings. The map is built once for all of them.
+    the engine asks again to place the findings. Kept with the visit, it goes with it.
     """
-    if _LAST_MODULE_PARENTS[0] is not module:
-        _LAST_MODULE_PARENTS[0], _LAST_MODULE_PARENTS[1] = module, parent_map(module)
-    return _LAST_MODULE_PARENTS[1]  # type: ignore[return-value]
+    parents = shared.get("parents")
+    if parents is None:
+        parents = shared["parents"] = parent_map(module)
+    return parents  # type: ignore[return-value]

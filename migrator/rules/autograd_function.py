@@ -744,7 +744,7 @@ class LegacyFunction(Rule):
     def leave_Module(self, original_node: cst.Module) -> None:
         if not self.classes:
             return
-        parents = parent_map(original_node)
+        parents = parent_map(self.context, original_node)
         edits: Dict[int, Edit] = {}
         positions: List[Tuple[cst.CSTNode, Safety, str]] = []
         for cls, bases in self.classes:
@@ -842,7 +842,7 @@ class FunctionInstanceCall(Rule):
     def leave_Module(self, original_node: cst.Module) -> None:
         if not self.classes:
             return
-        parents = parent_map(original_node)
+        parents = parent_map(self.context, original_node)
         for cls in self.classes:
             if parents.get(id(cls)) is not original_node:
                 continue

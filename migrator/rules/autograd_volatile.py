@@ -304,7 +304,7 @@ class VolatileVariable(Rule):
     def leave_Module(self, original_node: cst.Module) -> None:
         if not self.calls:
             return
-        parents = parent_map(original_node)
+        parents = parent_map(self.context, original_node)
         volatile = {id(call) for call, bound in self.calls if literal(bound["volatile"].value) is True}
         claimed: Set[int] = set()
         for call, bound in self.calls:
