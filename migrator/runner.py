@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator, List, Optional, Sequence, Tuple
 
@@ -100,6 +101,7 @@ def process_file(path: Path, settings: Settings, mode: Mode) -> FileOutcome:
 _RETURN_MEMORY_AFTER = 256 * 1024
 
 
+@lru_cache(maxsize=1)
 def _malloc_trim() -> Optional[Callable[[int], int]]:
     try:
         import ctypes
@@ -109,15 +111,11 @@ def _malloc_trim() -> Optional[Callable[[int], int]]:
         return None
 
 
-_TRIM: List[Optional[Callable[[int], int]]] = []
-
-
 def _return_freed_memory() -> None:
     """Hand memory freed by a big tree back to the system (glibc's malloc keeps it otherwise)."""
-    if not _TRIM:
-        _TRIM.append(_malloc_trim())
-    if _TRIM[0] is not None:
-        _TRIM[0](0)
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def _internal_error(error: BaseException) -> str:
