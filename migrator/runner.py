@@ -186,11 +186,17 @@ def process_files(
     # small chunks: the last ones decide when the run ends, and a worker left idle
     # while another finishes a big chunk is lost time; sending a file costs far less
     chunk = max(1, min(4, total // (jobs * 32)))
-    with context.Pool(jobs, initializer=_init_worker, initargs=(os.getpid(),)) as pool:
-        for done, outcome in enumerate(pool.imap_unordered(_work, items, chunksize=chunk), start=1):
-            if progress:
-                progress(done, total)
-            yield outcome
+    # what is loaded now is shared with the workers until written to; the collector writes
+    # to every object it scans, so it is kept from scanning these (Python's advice for forking)
+    gc.freeze()
+    try:
+        with context.Pool(jobs, initializer=_init_worker, initargs=(os.getpid(),)) as pool:
+            for done, outcome in enumerate(pool.imap_unordered(_work, items, chunksize=chunk), start=1):
+                if progress:
+                    progress(done, total)
+                yield outcome
+    finally:
+        gc.unfreeze()
 
 
 def _warm_up(mode: Mode) -> None:
@@ -203,6 +209,3 @@ def _warm_up(mode: Mode) -> None:
     all_rules()
     if mode.fix:
         import libcst.codemod.visitors  # noqa: F401  (fixes that add or remove imports)
-    # what is loaded now is shared with the workers until written to; the collector writes
-    # to every object it scans, so keep it from scanning these (Python's advice for forking)
-    gc.freeze()
