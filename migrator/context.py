@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Optional, Tuple
+from typing import Callable, Dict, Optional, Tuple, TypeVar
 
 import libcst as cst
 
 from migrator.era import Version
 from migrator.names import ImportTable
 from migrator.rule import Import
+from migrator.walk import parent_map
 
 _EMPTY_MODULE = cst.Module(body=[])
+Result = TypeVar("Result")
 
 
 @dataclass(eq=False)
@@ -25,8 +27,23 @@ class FileContext:
     # node id -> (node, its qualified name): most rules ask about the same calls; the node is
     # kept so that its id cannot be reused by another node during the visit
     _qualified: Dict[int, Tuple[cst.CSTNode, Optional[str]]] = field(default_factory=dict, init=False, repr=False)
-    # analyses several rules of one visit need (rank flow, scopes), computed once: key -> result
-    shared: Dict[str, object] = field(default_factory=dict, init=False, repr=False)
+    # analyses several rules of one visit need (rank flow, scopes, parents): key -> result
+    _shared: Dict[str, object] = field(default_factory=dict, init=False, repr=False)
+
+    def once(self, key: str, compute: Callable[[], "Result"]) -> "Result":
+        """What `compute()` returns, computed on the first ask of this visit and kept for the others."""
+        if key not in self._shared:
+            self._shared[key] = compute()
+        return self._shared[key]  # type: ignore[return-value]
+
+    def parents(self, module: cst.Module) -> Dict[int, cst.CSTNode]:
+        """id(node) -> parent for every node of the visited module.
+
+        The visit has no parent metadata (it costs a walk), so rules that need the enclosing
+        block ask for it from `leave_Module`, and only when they found a candidate; the
+        engine asks again to place the findings. Built once, it goes with the visit.
+        """
+        return self.once("parents", lambda: parent_map(module))
 
     def qualified_name(self, node: cst.BaseExpression) -> Optional[str]:
         known = self._qualified.get(id(node))

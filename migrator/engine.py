@@ -28,7 +28,7 @@ from migrator.names import ImportTable
 from migrator.positions import start_positions
 from migrator.registry import select_rules
 from migrator.rule_index import Candidates
-from migrator.walk import shared_parents, visit_batched
+from migrator.walk import visit_batched
 from migrator.findings import SourceResult
 from migrator.rule import Finding, Rule, Safety, _Pending
 
@@ -165,15 +165,14 @@ def _rewrite(
         tree_rules = tuple(r for r in candidates if in_range(era, *r.source_eras))
         if not tree_rules:
             pending: List[_Pending] = []  # nothing can match: no need to parse
-            shared: Dict[str, object] = {}
         else:
             module = _parse(current, path)
-            pending, shared = _visit(module, tree_rules, era, plan.target)
+            pending, context = _visit(module, tree_rules, era, plan.target)
         problem = None
         if pending:
             tree, problem = _python_tree(current)  # also places the findings, cheaper than libcst can
             # a form feed starts a line's columns afresh for CPython but not for libcst
-            _locate(module, pending, tree if "\f" not in current else None, shared)
+            _locate(module, pending, tree if "\f" not in current else None, context)
         noqa_lines = _noqa_lines(current) if has_noqa and pending else {}
         if noqa_lines:
             pending = [p for p in pending if not _suppressed(p.finding, noqa_lines)]
@@ -278,19 +277,17 @@ def _python2_hint(text: str) -> str:
 
 def _visit(
     module: cst.Module, rules: Sequence[Type[Rule]], era: Optional[Version], target: Version
-) -> Tuple[List[_Pending], Dict[str, object]]:
-    """The rules' findings, and what the visit computed for several of them (`FileContext.shared`)."""
-    if not rules:
-        return [], {}
+) -> Tuple[List[_Pending], FileContext]:
+    """The rules' findings, and the visit's context (with what it computed for several rules)."""
     context = FileContext(ImportTable.from_module(module), era, target)
     visitors = [rule(context) for rule in rules]
     visit_batched(module, [_bound_visitor_methods(visitor) for visitor in visitors])
-    return [p for visitor in visitors for p in visitor.pending], context.shared
+    return [p for visitor in visitors for p in visitor.pending], context
 
 
-def _locate(module: cst.Module, pending: List[_Pending], tree: Optional[ast.Module], shared: Dict[str, object]) -> None:
+def _locate(module: cst.Module, pending: List[_Pending], tree: Optional[ast.Module], context: FileContext) -> None:
     """Give the findings their lines and columns, and sort them by place."""
-    parents = shared_parents(shared, module) if tree is not None else None
+    parents = context.parents(module) if tree is not None else None
     positions = start_positions(module, [item.position_node or item.node for item in pending], tree, parents)
     for item in pending:
         line, column = positions[id(item.position_node or item.node)]

@@ -166,15 +166,3 @@ def parent_map(node: cst.CSTNode) -> Dict[int, cst.CSTNode]:
         stack.extend(children)
     return parents
 
-
-def shared_parents(shared: Dict[str, object], module: cst.Module) -> Dict[int, cst.CSTNode]:
-    """`parent_map(module)`, built once per visit and kept in `shared` (the visit's `FileContext.shared`).
-
-    The engine's visit has no parent metadata (it costs a walk), so rules that need the
-    enclosing block ask for it from `leave_Module`, and only when they found a candidate;
-    the engine asks again to place the findings. Kept with the visit, it goes with it.
-    """
-    parents = shared.get("parents")
-    if parents is None:
-        parents = shared["parents"] = parent_map(module)
-    return parents  # type: ignore[return-value]

@@ -471,7 +471,7 @@ class RankedCallRule(Rule):
     def __init__(self, context) -> None:
         super().__init__(context)
         self.calls_ranked = False
-        context.shared.setdefault(_RANKED_RULES, []).append(self)  # type: ignore[union-attr]
+        context.once("ranked rules", list).append(self)
 
     def visit_Call(self, node: cst.Call) -> None:
         if not self.calls_ranked and self.context.qualified_name(node.func) in self.ranked_calls:
@@ -488,20 +488,18 @@ class RankedCallRule(Rule):
         """Decide and report, after the flow has run."""
 
 
-_RANKED_RULES = "ranked rules"
-_FLOW = "rank flow"
-
-
 def _shared_flow(context, module: cst.Module) -> RankFlow:
     """The module's rank flow, run once for every ranked rule of the visit whose calls occur."""
-    flow = context.shared.get(_FLOW)
-    if flow is None:
-        rules = [rule for rule in context.shared[_RANKED_RULES] if rule.calls_ranked]
+
+    def run() -> RankFlow:
+        rules = [rule for rule in context.once("ranked rules", list) if rule.calls_ranked]
 
         def on_call(call: cst.Call, rank_of: RankOf) -> None:
             for rule in rules:
                 rule.on_ranked_call(call, rank_of)
 
-        flow = context.shared[_FLOW] = RankFlow(context, on_call)
+        flow = RankFlow(context, on_call)
         flow.run(module)
-    return flow
+        return flow
+
+    return context.once("rank flow", run)

@@ -177,8 +177,6 @@ def rx_positional_call(count: int) -> str:
     return GAP + r"(?:(?:\)" + GAP + r")+\(|\(" + rx_positional(count) + ")"
 
 
-
-
 def word_regex(last: str, prefixes: Tuple[str, ...] = ("",)) -> str:
     """A whole word `prefix + last` for one of the prefixes, as a regex that starts with `last`."""
     return last + "(?:" + "|".join(rf"(?<=\b{p}{last})" for p in prefixes) + ")"

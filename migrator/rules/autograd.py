@@ -7,12 +7,11 @@ below are shared with them.
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set, Tuple
+from typing import List, Optional, Set, Tuple
 
 import libcst as cst
 
 from migrator.rule import Rule, Safety, fixes, keeps, reports
-from migrator.walk import shared_parents
 from migrator.rules._calls import bind, find_keyword, keyword_arg, keywordize, literal, method_call, with_args
 from migrator.rules._triggers import GAP, SPACE, rx_attribute, rx_call, rx_word
 
@@ -59,11 +58,6 @@ def is_fresh_tensor(node: cst.BaseExpression, context) -> bool:
 # --- helpers shared with autograd_function.py ------------------------------------------------
 
 NO_GRAD = frozenset(("torch.no_grad", "torch.autograd.no_grad", "torch.inference_mode", "torch.autograd.grad_mode.no_grad"))
-
-def parent_map(context, module: cst.Module) -> Dict[int, cst.CSTNode]:
-    """id(node) -> parent for every node of `module`, built once for the rules of one visit."""
-    return shared_parents(context.shared, module)
-
 
 def uses_torch(context) -> bool:
     """Whether the file imports anything from torch (attribute idioms are only looked for then)."""

@@ -11,7 +11,6 @@ import libcst as cst
 
 from migrator.rule import Rule, Safety, fixes, keeps, reports
 from migrator.rules._calls import UNKNOWN, literal
-from migrator.rules.autograd import parent_map
 from migrator.rules._triggers import SPACE
 from migrator.walk import iter_code, visit_batched, visitor_methods
 
@@ -744,7 +743,7 @@ class LegacyFunction(Rule):
     def leave_Module(self, original_node: cst.Module) -> None:
         if not self.classes:
             return
-        parents = parent_map(self.context, original_node)
+        parents = self.context.parents(original_node)
         edits: Dict[int, Edit] = {}
         positions: List[Tuple[cst.CSTNode, Safety, str]] = []
         for cls, bases in self.classes:
@@ -842,7 +841,7 @@ class FunctionInstanceCall(Rule):
     def leave_Module(self, original_node: cst.Module) -> None:
         if not self.classes:
             return
-        parents = parent_map(self.context, original_node)
+        parents = self.context.parents(original_node)
         for cls in self.classes:
             if parents.get(id(cls)) is not original_node:
                 continue

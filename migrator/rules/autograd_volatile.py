@@ -16,7 +16,6 @@ from migrator.rules.autograd import (
     is_loose,
     is_receiver_self,
     is_variable_call,
-    parent_map,
     releases_of,
     unwrapped,
     uses_torch,
@@ -304,7 +303,7 @@ class VolatileVariable(Rule):
     def leave_Module(self, original_node: cst.Module) -> None:
         if not self.calls:
             return
-        parents = parent_map(self.context, original_node)
+        parents = self.context.parents(original_node)
         volatile = {id(call) for call, bound in self.calls if literal(bound["volatile"].value) is True}
         claimed: Set[int] = set()
         for call, bound in self.calls:

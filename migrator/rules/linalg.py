@@ -297,18 +297,13 @@ class _LinalgCall(Rule):
 
 def _name_counts(context, module: cst.Module) -> Counter:
     """Occurrences of every name in the module, shared by the rules of one visit."""
-    counts = context.shared.get("name counts")
-    if counts is None:
-        counts = context.shared["name counts"] = Counter(n.value for n in iter_code(module) if type(n) is cst.Name)  # type: ignore[attr-defined]
-    return counts
+    return context.once("name counts", lambda: Counter(n.value for n in iter_code(module) if type(n) is cst.Name))  # type: ignore[attr-defined]
 
 
 def _is_script(context, module: cst.Module) -> bool:
     """A file run as a program rather than imported: an `if __name__ == '__main__':` block,
     or top-level loops or `print` calls, which a library module does not have."""
-    if "is script" not in context.shared:
-        context.shared["is script"] = _scan_script(module)
-    return context.shared["is script"]  # type: ignore[return-value]
+    return context.once("is script", lambda: _scan_script(module))
 
 
 def _scan_script(module: cst.Module) -> bool:

@@ -229,11 +229,12 @@ class _Facts:
 
 def _file_facts(context, module: cst.Module) -> _Facts:
     """The `_Facts` of the module, shared by every rule of this visit."""
-    facts = context.shared.get("file facts")
-    if facts is None:
-        facts = context.shared["file facts"] = _Facts()
+    def collect() -> _Facts:
+        facts = _Facts()
         visit_batched(module, [visitor_methods(facts)])
-    return facts
+        return facts
+
+    return context.once("file facts", collect)
 
 
 class _FileFacts(Rule):
