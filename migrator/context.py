@@ -36,6 +36,10 @@ class FileContext:
             self._shared[key] = compute()
         return self._shared[key]  # type: ignore[return-value]
 
+    def computed(self, key: str) -> Optional[object]:
+        """What `once(key, ...)` computed in this visit, None if nothing asked for it."""
+        return self._shared.get(key)
+
     def parents(self, module: cst.Module) -> Dict[int, cst.CSTNode]:
         """id(node) -> parent for every node of the visited module.
 

@@ -14,10 +14,9 @@ import re
 import tokenize
 import warnings
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Type
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type, cast
 
 import libcst as cst
 
@@ -25,6 +24,8 @@ from migrator.config import Settings
 from migrator.context import FileContext
 from migrator.era import NEWEST, Version, format_version, in_range, infer_era, parse_version
 from migrator.names import ImportTable
+from migrator.parsing import parse_module, python_tree
+from migrator.pieces import SPLIT_ABOVE, Piece, cut, cut_with_python_tree, statements_only
 from migrator.positions import start_positions
 from migrator.registry import select_rules
 from migrator.rule_index import Candidates
@@ -163,14 +164,26 @@ def _rewrite(
         # rules are chosen again after each change: a fix may reveal an idiom (`Variable(torch.Tensor(...))`)
         candidates = first[1] if current == text else plan.rules_for(current.encode("utf-8", "surrogateescape"))[1]
         tree_rules = tuple(r for r in candidates if in_range(era, *r.source_eras))
+        cpython: Optional[Tuple[Optional[ast.Module], Optional[str]]] = None  # its tree and syntax error
         if not tree_rules:
             pending: List[_Pending] = []  # nothing can match: no need to parse
         else:
-            module = _parse(current, path)
+            pieces = None
+            if len(current) > SPLIT_ABOVE:
+                # CPython's tree shows where libcst may cut the text; only its statements are kept
+                planned = cut_with_python_tree(current)
+                if planned is None:
+                    cpython = _python_tree(current)
+                    if cpython[0] is not None:
+                        pieces = cut(current, cpython[0])
+                        statements_only(cpython[0])
+                else:
+                    cpython, pieces = (planned[0], None), planned[1]
+            module = _parse(current, path, pieces)
             pending, context = _visit(module, tree_rules, era, plan.target)
         problem = None
         if pending:
-            tree, problem = _python_tree(current)  # also places the findings, cheaper than libcst can
+            tree, problem = cpython or _python_tree(current)  # also places the findings, cheaper than libcst can
             # a form feed starts a line's columns afresh for CPython but not for libcst
             _locate(module, pending, tree if "\f" not in current else None, context)
         noqa_lines = _noqa_lines(current) if has_noqa and pending else {}
@@ -194,34 +207,10 @@ def _rewrite(
     return current, fixed, remaining
 
 
-@contextmanager
-def _unvalidated_nodes() -> Iterator[None]:
-    """Build libcst nodes without `_validate`: the parser's nodes come from code it accepted.
-
-    libcst validates every node it constructs, parsed or not (its own note on
-    `CSTNode.__post_init__` says parsing need not); that is about a fifth of the parse.
-    Nodes the rules build are validated as usual: this holds only while parsing.
-    """
-    node_class = cst.CSTNode
-    validating = node_class.__dict__.get("__post_init__")
-    if validating is None:  # a libcst that validates elsewhere: leave it be
-        yield
-        return
-    node_class.__post_init__ = _no_validation  # type: ignore[method-assign]
+def _parse(text: str, path: str, pieces: Optional[Sequence[Piece]] = None) -> cst.Module:
+    """`pieces`: where a large text may be cut, to parse it in less memory."""
     try:
-        yield
-    finally:
-        node_class.__post_init__ = validating  # type: ignore[method-assign]
-
-
-def _no_validation(self: cst.CSTNode) -> None:
-    pass
-
-
-def _parse(text: str, path: str) -> cst.Module:
-    try:
-        with _unvalidated_nodes():
-            return cst.parse_module(text)
+        return parse_module(text, pieces)
     except cst.ParserSyntaxError as error:
         problem = _python_syntax_error(text)  # CPython's diagnosis reads better than the grammar's
         if problem is None:
@@ -241,16 +230,8 @@ def _python_syntax_error(text: str) -> Optional[str]:
 
 def _python_tree(text: str) -> Tuple[Optional[ast.Module], Optional[str]]:
     """CPython's tree of `text` (None if it cannot build one), and its syntax error message if any."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ast.parse(text), None
-    except SyntaxError as error:
-        where = f"{error.lineno or 1}:{error.offset or 1}"
-        message = (error.msg or "invalid syntax").splitlines()[0]
-        return None, f"{where}: syntax error: {message}{_python2_hint(text)}"
-    except (ValueError, RecursionError, MemoryError):
-        return None, None
+    tree, problem = python_tree(text)
+    return tree, problem and problem + _python2_hint(text)
 
 
 def _compile(text: str, path: str) -> None:
@@ -287,7 +268,7 @@ def _visit(
 
 def _locate(module: cst.Module, pending: List[_Pending], tree: Optional[ast.Module], context: FileContext) -> None:
     """Give the findings their lines and columns, and sort them by place."""
-    parents = context.parents(module) if tree is not None else None
+    parents = cast(Optional[Dict[int, cst.CSTNode]], context.computed("parents"))  # built only if a rule needed it
     positions = start_positions(module, [item.position_node or item.node for item in pending], tree, parents)
     for item in pending:
         line, column = positions[id(item.position_node or item.node)]

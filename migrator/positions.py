@@ -25,7 +25,7 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
-from migrator.walk import parent_map
+from migrator.walk import code_children
 
 _NEWLINE = re.compile(r"\r\n?|\n")  # what libcst counts as a line break
 
@@ -76,7 +76,7 @@ def start_positions(
 
     `tree`: CPython's `ast` of the module's code, if the caller has it; without it, or
     when it cannot be paired with `module`, the whole module is generated. `parents`:
-    the module's `parent_map`, if the caller has it.
+    the module's `parent_map`, if the caller has it; else the nodes are searched for.
     """
     nodes = list(nodes)
     if tree is not None and nodes:
@@ -116,16 +116,18 @@ def _positions_from_statements(
 ) -> Dict[int, Position]:
     anchors: Dict[int, Position] = {}  # id of a statement in a block -> (line, column) of its first token
     _pair_block(module.body, tree.body, anchors)
-    if parents is None:
-        parents = parent_map(module)
+    innermost = _innermost_anchors(module, nodes, anchors) if parents is None else None
     by_anchor: Dict[int, Tuple[cst.CSTNode, List[cst.CSTNode]]] = {}
     for node in nodes:
-        anchor = node
-        while id(anchor) not in anchors:
-            parent = parents.get(id(anchor))
-            if parent is None:
-                raise _Unpaired(node)
-            anchor = parent
+        if innermost is not None:
+            anchor = innermost[id(node)]
+        else:
+            anchor = node
+            while id(anchor) not in anchors:
+                parent = parents.get(id(anchor))  # type: ignore[union-attr]
+                if parent is None:
+                    raise _Unpaired(node)
+                anchor = parent
         by_anchor.setdefault(id(anchor), (anchor, []))[1].append(node)
     found: Dict[int, Position] = {}
     for anchor, wanted in by_anchor.values():
@@ -139,6 +141,29 @@ def _positions_from_statements(
         for node in wanted:
             line, node_column = _line_and_column(line_starts, state.starts[id(node)])
             found[id(node)] = (first_line + line - token_line, node_column)
+    return found
+
+
+def _innermost_anchors(
+    module: cst.Module, nodes: List[cst.CSTNode], anchors: Dict[int, Position]
+) -> Dict[int, cst.CSTNode]:
+    """id(node) -> the innermost anchored statement around it, by a walk that stops once all are found.
+
+    Without a parent map: one for a large module costs more memory than its whole tree's
+    positions are worth here.
+    """
+    wanted = {id(node) for node in nodes}
+    found: Dict[int, cst.CSTNode] = {}
+    stack: List[Tuple[cst.CSTNode, Optional[cst.CSTNode]]] = [(module, None)]
+    while stack and len(found) < len(wanted):
+        node, anchor = stack.pop()
+        if id(node) in anchors:
+            anchor = node
+        if id(node) in wanted and anchor is not None:
+            found[id(node)] = anchor
+        stack.extend((child, anchor) for child in code_children(node))
+    if len(found) < len(wanted):
+        raise _Unpaired(module)
     return found
 
 

@@ -96,9 +96,10 @@ def process_file(path: Path, settings: Settings, mode: Mode) -> FileOutcome:
     )
 
 
-# libcst takes about 550 bytes of memory per byte of source; after a file this big the
-# freed tree is worth handing back, or the process keeps its peak for the rest of the run
-_RETURN_MEMORY_AFTER = 256 * 1024
+# parsing takes about 500 bytes of working memory per byte of source (per piece, for a
+# large file: see migrator/pieces.py); after a file this big, what it freed is worth
+# handing back, or the process keeps its peak for the rest of the run
+_RETURN_MEMORY_AFTER = 64 * 1024
 
 
 @lru_cache(maxsize=1)

@@ -16,8 +16,9 @@ import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from migrator import positions
+from migrator.pieces import statements_only
 from migrator.tokens import rename_async_keywords
-from migrator.walk import iter_code
+from migrator.walk import iter_code, parent_map
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fixture_corpus import load_fixtures  # noqa: E402
@@ -66,10 +67,13 @@ def test_positions_equal_position_provider(name: str, text: str) -> None:
     module, expected = _provider_starts(cst.parse_module(text))
     nodes = [node for node in iter_code(module) if not isinstance(node, cst.Module)]
     whole = positions.start_positions(module, nodes)
-    by_statement = positions.start_positions(module, nodes, ast.parse(text))
+    by_statement = positions.start_positions(module, nodes, ast.parse(text))  # statements found by a search
+    with_parents = positions.start_positions(module, nodes, ast.parse(text), parent_map(module))
+    statements_alone = positions.start_positions(module, nodes, statements_only(ast.parse(text)))
     for node in nodes:
         assert whole[id(node)] == expected[id(node)], (name, type(node).__name__, cst.Module([]).code_for_node(node))
         assert by_statement[id(node)] == expected[id(node)], (name, type(node).__name__, cst.Module([]).code_for_node(node))
+    assert with_parents == by_statement == statements_alone
 
 
 @pytest.mark.parametrize("name, text", SOURCES, ids=[name for name, _ in SOURCES])
