@@ -90,41 +90,40 @@ def cut_with_python_tree(text: str, piece_chars: int = PIECE_CHARS) -> Optional[
 
 
 _TOP_LEVEL_LINE = re.compile(r"^(?!(?:else|elif|except|finally)\b)[A-Za-z_@]", re.M)
-_MAX_JOINS = 8  # a piece that fails this often is no top-level code (a long string, say): stop
 
 
 def _python_statements(lines: _Lines, piece_chars: int, failed: List[bool]) -> Iterator[ast.stmt]:
     """The top-level statements of CPython's tree of the text, parsed a piece at a time.
 
+    A piece ends before a line that starts at column 0, at least `piece_chars` on; if it
+    does not parse (the line was inside a string, say), it is made about twice as long.
     Each piece is parsed after as many line breaks as lines come before it, so that its
     line numbers are the file's. A piece that parses alone ends where the whole text's
     tokens are at the top level again (else its last string or bracket would be open),
     and the next one starts a statement: the pieces' statements are the whole text's.
     """
     text = lines.text
-    cuts: List[int] = []
-    for match in _TOP_LEVEL_LINE.finditer(text):
-        if match.start() - (cuts[-1] if cuts else 0) >= piece_chars:
-            cuts.append(match.start())
-    bounds = [0, *cuts, len(text)]
-    start_index, end_index, joins = 0, 1, 0
-    while start_index < len(bounds) - 1:
-        start, end = bounds[start_index], bounds[end_index]
-        line = bisect.bisect_right(lines.starts, start)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                tree = ast.parse("\n" * (line - 1) + text[start:end])
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            joins += 1
-            if end_index + 1 >= len(bounds) or joins > _MAX_JOINS:
-                failed.append(True)
-                return
-            end_index += 1
-            continue
+    candidates = [match.start() for match in _TOP_LEVEL_LINE.finditer(text)] + [len(text)]
+    start, index = 0, 0
+    while start < len(text):
+        index = bisect.bisect_left(candidates, start + piece_chars, lo=index)
+        while True:
+            end = candidates[min(index, len(candidates) - 1)]
+            line = bisect.bisect_right(lines.starts, start)
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    tree = ast.parse("\n" * (line - 1) + text[start:end])
+                break
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                if end == len(text):
+                    failed.append(True)
+                    return
+                # twice as long: a long string with lines at column 0 costs a few parses, not one per line
+                index = bisect.bisect_left(candidates, end + (end - start), lo=index + 1)
         yield from tree.body
         del tree
-        start_index, end_index = end_index, end_index + 1
+        start = end
 
 
 def _stripped_after_use(statements: Iterator[ast.stmt], kept: List[ast.stmt]) -> Iterator[ast.stmt]:
