@@ -29,8 +29,8 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tupl
 
 import libcst as cst
 
-PIECE_CHARS = 32 * 1024  # about 17 MB of parser working memory
-SPLIT_ABOVE = 4 * PIECE_CHARS  # below, a whole parse takes at most about 70 MB; above, CPython's tree costs a tenth more time
+PIECE_CHARS = 16 * 1024  # about 8 MB of parser working memory for typical code
+SPLIT_ABOVE = 4 * PIECE_CHARS  # below, a whole parse needs about 30 MB for typical code, and no CPython parse first
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _GAP_LINE = re.compile(r"[ \t\f]*(?:\r\n|\r|\n|$)|([ \t]*)#")  # a blank line, or a comment and its indent
