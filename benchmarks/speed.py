@@ -136,22 +136,19 @@ def _children(pid: int) -> List[int]:
 
 def _rss_kb(pid: int) -> int:
     """The resident set of `pid` in kB, 0 once it is gone."""
-    try:
-        with open(f"/proc/{pid}/status") as stream:
-            for line in stream:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    return _proc_kb(pid, "status", "VmRSS:")
 
 
 def _pss_kb(pid: int) -> int:
     """The proportional set of `pid` in kB (a page shared by n processes counts 1/n), 0 once it is gone."""
+    return _proc_kb(pid, "smaps_rollup", "Pss:")
+
+
+def _proc_kb(pid: int, name: str, field: str) -> int:
     try:
-        with open(f"/proc/{pid}/smaps_rollup") as stream:
+        with open(f"/proc/{pid}/{name}") as stream:
             for line in stream:
-                if line.startswith("Pss:"):
+                if line.startswith(field):
                     return int(line.split()[1])
     except OSError:
         pass

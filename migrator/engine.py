@@ -25,7 +25,7 @@ from migrator.context import FileContext
 from migrator.era import NEWEST, Version, format_version, in_range, infer_era, parse_version
 from migrator.names import ImportTable
 from migrator.parsing import parse_module, python_tree
-from migrator.pieces import SPLIT_ABOVE, Piece, cut, cut_with_python_tree, statements_only
+from migrator.pieces import SPLIT_ABOVE, Piece, cut_with_python_tree
 from migrator.positions import start_positions
 from migrator.registry import select_rules
 from migrator.rule_index import Candidates
@@ -170,14 +170,9 @@ def _rewrite(
         else:
             pieces = None
             if len(current) > SPLIT_ABOVE:
-                # CPython's tree shows where libcst may cut the text; only its statements are kept
+                # CPython's tree shows where libcst may cut the text; None: CPython rejects it
                 planned = cut_with_python_tree(current)
-                if planned is None:
-                    cpython = _python_tree(current)
-                    if cpython[0] is not None:
-                        pieces = cut(current, cpython[0])
-                        statements_only(cpython[0])
-                else:
+                if planned is not None:
                     cpython, pieces = (planned[0], None), planned[1]
             module = _parse(current, path, pieces)
             pending, context = _visit(module, tree_rules, era, plan.target)

@@ -74,16 +74,16 @@ def cut_with_python_tree(text: str, piece_chars: int = PIECE_CHARS) -> Optional[
     text is parsed by it in pieces too, cut at lines that start a top-level statement, and
     each statement is planned and stripped before the next piece is parsed. A piece that
     does not parse is joined to the next; None when the last one still does not (the
-    caller parses the whole text, for CPython's own error message).
+    caller parses the whole text, for CPython's own error message). Worth it for a text
+    longer than `SPLIT_ABOVE`.
     """
     if "__migrator_piece_" in text or "barry_as_FLUFL" in text:
         return None
     lines = _Lines(text)
     statements: List[ast.stmt] = []
-    failed: List[bool] = []
-    planner = _Planner(lines, piece_chars)
-    pieces = planner.module(_stripped_after_use(_python_statements(lines, piece_chars, failed), statements))
-    if failed:
+    try:
+        pieces = _Planner(lines, piece_chars).module(_stripped_after_use(_python_statements(lines, piece_chars), statements))
+    except _Unparsable:
         return None
     module = ast.Module(body=statements, type_ignores=[])
     return module, (pieces if len(pieces) > 1 or pieces[0].holes else None)
@@ -92,7 +92,11 @@ def cut_with_python_tree(text: str, piece_chars: int = PIECE_CHARS) -> Optional[
 _TOP_LEVEL_LINE = re.compile(r"^(?!(?:else|elif|except|finally)\b)[A-Za-z_@]", re.M)
 
 
-def _python_statements(lines: _Lines, piece_chars: int, failed: List[bool]) -> Iterator[ast.stmt]:
+class _Unparsable(Exception):
+    """CPython does not accept the text's last piece, even joined to all before it that failed."""
+
+
+def _python_statements(lines: _Lines, piece_chars: int) -> Iterator[ast.stmt]:
     """The top-level statements of CPython's tree of the text, parsed a piece at a time.
 
     A piece ends before a line that starts at column 0, at least `piece_chars` on; if it
@@ -117,8 +121,7 @@ def _python_statements(lines: _Lines, piece_chars: int, failed: List[bool]) -> I
                 break
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 if end == len(text):
-                    failed.append(True)
-                    return
+                    raise _Unparsable() from None
                 # twice as long: a long string with lines at column 0 costs a few parses, not one per line
                 index = bisect.bisect_left(candidates, end + (end - start), lo=index + 1)
         yield from tree.body
