@@ -63,12 +63,11 @@ def cut(text: str, tree: ast.Module, piece_chars: int = PIECE_CHARS) -> Optional
     offers no place to cut. Worth it for a text longer than `SPLIT_ABOVE`."""
     if "__migrator_piece_" in text:
         return None
-    pieces = _Planner(_Lines(text), piece_chars).module(tree.body)
-    return pieces if len(pieces) > 1 or pieces[0].holes else None
+    return _plan(_Lines(text), tree.body, piece_chars)
 
 
 def cut_with_python_tree(text: str, piece_chars: int = PIECE_CHARS) -> Optional[Tuple[ast.Module, Optional[List[Piece]]]]:
-    """CPython's tree of `text`, statements only (`statements_only`), and the pieces `cut` gives.
+    """CPython's tree of `text`, statements only (`strip_expressions`), and the pieces `cut` gives.
 
     CPython's parser also needs ten times the tree it builds while it runs, so a long
     text is parsed by it in pieces too, cut at lines that start a top-level statement, and
@@ -82,11 +81,15 @@ def cut_with_python_tree(text: str, piece_chars: int = PIECE_CHARS) -> Optional[
     lines = _Lines(text)
     statements: List[ast.stmt] = []
     try:
-        pieces = _Planner(lines, piece_chars).module(_stripped_after_use(_python_statements(lines, piece_chars), statements))
+        pieces = _plan(lines, _stripped_after_use(_python_statements(lines, piece_chars), statements), piece_chars)
     except _Unparsable:
         return None
-    module = ast.Module(body=statements, type_ignores=[])
-    return module, (pieces if len(pieces) > 1 or pieces[0].holes else None)
+    return ast.Module(body=statements, type_ignores=[]), pieces
+
+
+def _plan(lines: _Lines, statements: Iterable[ast.stmt], piece_chars: int) -> Optional[List[Piece]]:
+    pieces = _Planner(lines, piece_chars).module(statements)
+    return pieces if len(pieces) > 1 or pieces[0].holes else None
 
 
 _TOP_LEVEL_LINE = re.compile(r"^(?!(?:else|elif|except|finally)\b)[A-Za-z_@]", re.M)
@@ -133,25 +136,16 @@ def _stripped_after_use(statements: Iterator[ast.stmt], kept: List[ast.stmt]) ->
     """`statements`, each stripped of its expressions once the reader asks for the next, and kept."""
     for statement in statements:
         yield statement
-        _strip(statement)
+        strip_expressions(statement)
         kept.append(statement)
 
 
 _BLOCK_FIELDS = frozenset({"body", "orelse", "finalbody", "handlers", "cases", "decorator_list"})
 
 
-def statements_only(tree: ast.Module) -> ast.Module:
-    """`tree` without its statements' expressions, in place: all that placing findings reads.
-
-    For a large file, the expressions are most of the tree, which is kept while libcst's
-    tree is visited.
-    """
-    for statement in tree.body:
-        _strip(statement)
-    return tree
-
-
-def _strip(statement: ast.stmt) -> None:
+def strip_expressions(statement: ast.stmt) -> None:
+    """Drop a statement's expressions, in place, keeping its blocks and decorators: all that
+    placing findings reads. For a large file, the expressions are most of CPython's tree."""
     pending: List[ast.AST] = [statement]
     while pending:
         node = pending.pop()
