@@ -8,10 +8,12 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Iterator, List, Optional, Sequence, TextIO, Tuple
 
 from migrator.config import Settings
 from migrator.files import FileError, read_source, write_atomic
@@ -140,21 +142,45 @@ def _init_worker(parent: int) -> None:
     The terminal sends SIGINT to the whole process group: the main process stops the
     pool (SIGTERM, held back by `write_atomic` until a write in progress is complete),
     so workers ignore SIGINT instead of each printing a traceback. If the main process
-    is killed outright, Linux sends the workers SIGTERM (PR_SET_PDEATHSIG); elsewhere
-    `_work` notices the new parent and stops taking files.
+    is killed outright, a thread of the worker notices its new parent and sends it
+    SIGTERM; `_work` also checks before each file.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _parent[0] = parent
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent:  # the parent died before prctl took effect
+    # a worker whose parent has just died fails to send its last result: say nothing of it
+    sys.stderr = _SilentOnceOrphaned(sys.stderr, parent)  # type: ignore[assignment]
+    # not PR_SET_PDEATHSIG: it fires when the *thread* that forked the worker ends, and the
+    # pool forks the workers that replace retired ones from a thread that ends before them
+    threading.Thread(target=_end_when_orphaned, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the thread started
         os._exit(1)
+
+
+def _end_when_orphaned(parent: int) -> None:
+    signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)  # they are for the thread that works
+    while os.getppid() == parent:
+        time.sleep(0.1)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+class _SilentOnceOrphaned:
+    """A worker's stderr that drops what is written after the main process is gone."""
+
+    def __init__(self, stream: TextIO, parent: int) -> None:
+        self._stream = stream
+        self._parent = parent
+
+    def write(self, text: str) -> int:
+        return self._stream.write(text) if os.getppid() == self._parent else len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+_STOP_SIGNALS = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)}
+
+
+_FILES_PER_WORKER = 32
 
 
 def default_jobs() -> int:
@@ -182,16 +208,19 @@ def process_files(
                 progress(done, total)
             yield outcome
         return
-    _warm_up(mode)
+    _warm_up(mode, settings)
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     # small chunks: the last ones decide when the run ends, and a worker left idle
     # while another finishes a big chunk is lost time; sending a file costs far less
     chunk = max(1, min(4, total // (jobs * 32)))
+    # a worker retires after a few dozen files: Python's allocator keeps a 1 MB arena while
+    # any object in it lives, so each large tree leaves a long-lived worker tens of MB bigger
+    retire_after = max(1, _FILES_PER_WORKER // chunk)
     # what is loaded now is shared with the workers until written to; the collector writes
     # to every object it scans, so it is kept from scanning these (Python's advice for forking)
     gc.freeze()
     try:
-        with context.Pool(jobs, initializer=_init_worker, initargs=(os.getpid(),)) as pool:
+        with context.Pool(jobs, initializer=_init_worker, initargs=(os.getpid(),), maxtasksperchild=retire_after) as pool:
             for done, outcome in enumerate(pool.imap_unordered(_work, items, chunksize=chunk), start=1):
                 if progress:
                     progress(done, total)
@@ -200,13 +229,17 @@ def process_files(
         gc.unfreeze()
 
 
-def _warm_up(mode: Mode) -> None:
-    """Load the parser and the rules once before forking, so workers do not each pay for it."""
+def _warm_up(mode: Mode, settings: Settings) -> None:
+    """Load the parser and the rules, and compile the triggers, once before forking, so
+    that no worker (nor any that replaces a retired one) pays for it."""
     import libcst
 
+    from migrator import engine, rule_index
     from migrator.registry import all_rules
 
     libcst.parse_module("x = 1\n")
     all_rules()
+    rule_index._plan(settings)
+    engine._plan(settings)
     if mode.fix:
         import libcst.codemod.visitors  # noqa: F401  (fixes that add or remove imports)
