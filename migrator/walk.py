@@ -76,6 +76,12 @@ def _node_classes() -> frozenset:
 _NODE_CLASSES = _node_classes()
 
 
+def node_types(*classes: type) -> frozenset:
+    """`classes` and their subclasses: `type(node) in node_types(...)` is `isinstance`
+    without the ABC machinery, for the hottest loops."""
+    return frozenset(cls for cls in _NODE_CLASSES if issubclass(cls, classes))
+
+
 def code_children(node: cst.CSTNode) -> List[cst.CSTNode]:
     """The children of `node` that hold code (no whitespace, comments or punctuation), in source order."""
     children: List[cst.CSTNode] = []

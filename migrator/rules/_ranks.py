@@ -13,7 +13,7 @@ import libcst as cst
 from migrator.names import dotted
 from migrator.rule import Rule
 from migrator.rules._calls import find_keyword, literal
-from migrator.walk import code_children, iter_code
+from migrator.walk import code_children, iter_code, node_types
 
 _F = "torch.nn.functional."
 
@@ -59,6 +59,9 @@ _SAME_RANK_MODULES = frozenset(
 )
 _VARIABLE = "torch.autograd.Variable"
 _SCOPES = (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+_SCOPE_TYPES = node_types(*_SCOPES)
+_CALL_TYPES = node_types(cst.Call)
+_ASSIGN_TYPES = node_types(cst.Assign)
 
 RankOf = Callable[[cst.BaseExpression], Optional[int]]
 Env = Dict[str, Optional[int]]
@@ -92,9 +95,10 @@ def _calls_in(node: cst.CSTNode) -> List[Tuple[cst.Call, bool]]:
     stack: List[Tuple[cst.CSTNode, bool]] = [(node, False)]
     while stack:
         current, nested = stack.pop()
-        if isinstance(current, _SCOPES):
+        kind = type(current)
+        if kind in _SCOPE_TYPES:
             nested = True
-        elif isinstance(current, cst.Call):
+        elif kind in _CALL_TYPES:
             calls.append((current, nested))
         children = code_children(current)
         children.reverse()
@@ -102,7 +106,7 @@ def _calls_in(node: cst.CSTNode) -> List[Tuple[cst.Call, bool]]:
     return calls
 
 
-_BINDERS = (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For, cst.WithItem, cst.NamedExpr, cst.Del)
+_BINDER_TYPES = node_types(cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For, cst.WithItem, cst.NamedExpr, cst.Del)
 _IN_PLACE_RESHAPES = frozenset(("unsqueeze_", "squeeze_", "resize_", "set_", "resize_as_"))
 
 
@@ -110,13 +114,14 @@ def _targets(node: cst.CSTNode) -> Set[str]:
     """Every dotted name a statement (or block) binds, nested blocks included."""
     names: Set[str] = set()
     for item in iter_code(node):
-        if isinstance(item, _BINDERS):
+        kind = type(item)
+        if kind in _BINDER_TYPES:
             target = getattr(item, "target", None) or getattr(item, "asname", None)
             if isinstance(target, cst.AsName):
                 target = target.name
             if target is not None:
                 names |= _names(target)
-        elif isinstance(item, cst.Call) and isinstance(item.func, cst.Attribute) and item.func.attr.value in _IN_PLACE_RESHAPES:
+        elif kind in _CALL_TYPES and isinstance(item.func, cst.Attribute) and item.func.attr.value in _IN_PLACE_RESHAPES:
             name = dotted(item.func.value)
             if name is not None:
                 names.add(name)
@@ -145,7 +150,7 @@ class RankFlow:
         self.inputs: Dict[str, List[Optional[int]]] = {}  # dotted callee -> ranks of its single argument
 
     def run(self, module: cst.Module) -> None:
-        for assign in (n for n in iter_code(module) if isinstance(n, cst.Assign)):
+        for assign in (n for n in iter_code(module) if type(n) in _ASSIGN_TYPES):
             assert isinstance(assign, cst.Assign)
             delta = self.module_delta(assign.value) if isinstance(assign.value, cst.Call) else None
             for target in assign.targets:

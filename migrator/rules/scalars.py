@@ -13,7 +13,7 @@ from migrator.rule import Rule, Safety, fixes, keeps, reports
 from migrator.rules._calls import find_keyword, literal, method_call
 from migrator.rules._losses import LOSS_FUNCTIONS, LOSS_MODULES, LOSS_WORDS, MODERN_LOSS_FUNCTIONS, MODERN_LOSS_MODULES
 from migrator.rules._triggers import DOT, GAP, SPACE, rx_attribute, rx_call, rx_from_import, rx_star_import
-from migrator.walk import code_children
+from migrator.walk import code_children, node_types
 
 _FULL_REDUCTIONS = frozenset("sum mean max min prod norm std var median".split())
 _UNREDUCED = ("none",)
@@ -729,6 +729,13 @@ _SINK_FUNCTIONS = frozenset("print float int round str repr format abs".split())
 _SINK_METHODS = frozenset("format write info debug warning add_scalar set_postfix set_description".split())
 
 
+# `isinstance` on libcst's classes goes through the ABC machinery: this loop visits every node
+_ATTRIBUTE, _ARG, _NAME = node_types(cst.Attribute), node_types(cst.Arg), node_types(cst.Name)
+_ASSIGNING = node_types(cst.AssignTarget, cst.AugAssign)
+_NAMING = node_types(cst.Param, cst.FunctionDef, cst.ClassDef)
+_IMPORTS = node_types(cst.Import, cst.ImportFrom)
+
+
 class _Uses:
     """Every load of a name, with its ancestors (nearest last)."""
 
@@ -745,18 +752,20 @@ class _Uses:
         while pending:
             node, depth = pending.pop()
             del path[depth:]
-            if isinstance(node, cst.Attribute):
-                skip.add(id(node.attr))
-            elif isinstance(node, cst.Arg) and node.keyword is not None:
-                skip.add(id(node.keyword))
-            elif isinstance(node, (cst.AssignTarget, cst.AugAssign)):
-                skip.add(id(node.target))
-            elif isinstance(node, (cst.Param, cst.FunctionDef, cst.ClassDef)):
-                skip.add(id(node.name))
-            if isinstance(node, cst.Name) and id(node) not in skip:
-                loads.setdefault(node.value, []).append(tuple(path) + (node,))
+            kind = type(node)
+            if kind in _ATTRIBUTE:
+                skip.add(id(node.attr))  # type: ignore[attr-defined]
+            elif kind in _ARG:
+                if node.keyword is not None:  # type: ignore[attr-defined]
+                    skip.add(id(node.keyword))  # type: ignore[attr-defined]
+            elif kind in _ASSIGNING:
+                skip.add(id(node.target))  # type: ignore[attr-defined]
+            elif kind in _NAMING:
+                skip.add(id(node.name))  # type: ignore[attr-defined]
+            elif kind in _NAME and id(node) not in skip:
+                loads.setdefault(node.value, []).append(tuple(path) + (node,))  # type: ignore[attr-defined]
             path.append(node)
-            if isinstance(node, (cst.Import, cst.ImportFrom)):
+            if kind in _IMPORTS:
                 continue
             children = code_children(node)
             depth += 1
