@@ -209,13 +209,15 @@ def process_files(
             yield outcome
         return
     _warm_up(mode, settings)
-    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    forking = hasattr(os, "fork")
+    context = multiprocessing.get_context("fork" if forking else "spawn")
     # small chunks: the last ones decide when the run ends, and a worker left idle
     # while another finishes a big chunk is lost time; sending a file costs far less
     chunk = max(1, min(4, total // (jobs * 32)))
     # a worker retires after a few dozen files: Python's allocator keeps a 1 MB arena while
     # any object in it lives, so each large tree leaves a long-lived worker tens of MB bigger
-    retire_after = max(1, _FILES_PER_WORKER // chunk)
+    # (a forked worker starts in milliseconds; a spawned one imports everything again)
+    retire_after = max(1, _FILES_PER_WORKER // chunk) if forking else None
     # what is loaded now is shared with the workers until written to; the collector writes
     # to every object it scans, so it is kept from scanning these (Python's advice for forking)
     gc.freeze()
