@@ -41,7 +41,8 @@ SKIPPED_DIRS = frozenset(
 # megabytes a `.py` file is generated data, not code anyone will migrate by hand.
 DEFAULT_MAX_SOURCE_BYTES = 2 * 1024 * 1024
 MAX_SIZE_VARIABLE = "MIGRATOR_MAX_FILE_SIZE"
-_DEFERRED_SIGNALS = tuple(
+# held back during a write; the signals that stop a run
+DEFERRED_SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
 )
 
@@ -237,7 +238,7 @@ def _signals_held() -> Iterator[None]:
     received: List[int] = []
     previous = {}
     try:
-        for number in _DEFERRED_SIGNALS:
+        for number in DEFERRED_SIGNALS:
             handler = signal.getsignal(number)
             if handler is None:  # installed outside Python: leave it alone
                 continue

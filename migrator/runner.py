@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, List, Optional, Sequence, TextIO, Tuple
 
 from migrator.config import Settings
-from migrator.files import FileError, read_source, write_atomic
+from migrator.files import DEFERRED_SIGNALS, FileError, read_source, write_atomic
 from migrator.findings import Finding, SourceResult
 from migrator.rule_index import may_match
 
@@ -157,7 +157,8 @@ def _init_worker(parent: int) -> None:
 
 
 def _end_when_orphaned(parent: int) -> None:
-    signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)  # they are for the thread that works
+    if hasattr(signal, "pthread_sigmask"):  # not on Windows
+        signal.pthread_sigmask(signal.SIG_BLOCK, DEFERRED_SIGNALS)  # they are for the thread that works
     while os.getppid() == parent:
         time.sleep(0.1)
     os.kill(os.getpid(), signal.SIGTERM)
@@ -177,9 +178,8 @@ class _SilentOnceOrphaned:
         return getattr(self._stream, name)
 
 
-_STOP_SIGNALS = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)}
-
-
+# A worker retires after this many files: Python's allocator keeps a 1 MB arena while any
+# object in it lives, so each large tree leaves a long-lived worker tens of MB bigger.
 _FILES_PER_WORKER = 32
 
 
@@ -214,9 +214,7 @@ def process_files(
     # small chunks: the last ones decide when the run ends, and a worker left idle
     # while another finishes a big chunk is lost time; sending a file costs far less
     chunk = max(1, min(4, total // (jobs * 32)))
-    # a worker retires after a few dozen files: Python's allocator keeps a 1 MB arena while
-    # any object in it lives, so each large tree leaves a long-lived worker tens of MB bigger
-    # (a forked worker starts in milliseconds; a spawned one imports everything again)
+    # a forked worker starts in milliseconds; a spawned one imports everything again
     retire_after = max(1, _FILES_PER_WORKER // chunk) if forking else None
     # what is loaded now is shared with the workers until written to; the collector writes
     # to every object it scans, so it is kept from scanning these (Python's advice for forking)

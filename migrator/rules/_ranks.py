@@ -58,8 +58,7 @@ _SAME_RANK_MODULES = frozenset(
     ).split()
 )
 _VARIABLE = "torch.autograd.Variable"
-_SCOPES = (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
-_SCOPE_TYPES = node_types(*_SCOPES)
+_SCOPE_TYPES = node_types(cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _CALL_TYPES = node_types(cst.Call)
 _ASSIGN_TYPES = node_types(cst.Assign)
 
