@@ -363,7 +363,7 @@ class _Replace(cst.CSTTransformer):
             self.open.pop()
             if not self.open:  # else an enclosing replacement discards this one; it is found again next pass
                 self.applied.append(item)
-                result = item.replacement
+                result = item.built_replacement()
                 self.orphans[-1].extend(_dropped_comments(original_node, result))
         if isinstance(original_node, _STATEMENTS):
             depth = len(self.orphans)

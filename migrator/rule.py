@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, ClassVar, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Callable, ClassVar, Optional, Sequence, Tuple, Union
 
 import libcst as cst
 
@@ -15,6 +15,25 @@ if TYPE_CHECKING:
     from migrator.context import FileContext
 
 Replacement = Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel]
+
+
+class Deferred:
+    """A replacement built only when its fix is applied.
+
+    Some replacements rebuild a whole region or module (a legacy Function and all its
+    uses); a check, or a fix that leaves them out, never needs them. Built once.
+    """
+
+    __slots__ = ("_build", "_built")
+
+    def __init__(self, build: Callable[[], Replacement]) -> None:
+        self._build: Optional[Callable[[], Replacement]] = build
+        self._built: Optional[Replacement] = None
+
+    def get(self) -> Replacement:
+        if self._build is not None:
+            self._built, self._build = self._build(), None
+        return self._built  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -62,11 +81,17 @@ class _Pending:
 
     node: cst.CSTNode
     finding: Finding
-    replacement: Optional[Replacement]
+    replacement: Optional[Union[Replacement, Deferred]]
     imports: Tuple[Import, ...] = ()
     releases: Tuple[str, ...] = ()  # local names whose import may become unused
     position_node: Optional[cst.CSTNode] = None
     context: Optional["FileContext"] = None
+
+    def built_replacement(self) -> Replacement:
+        """The replacement, built now if it was deferred (only called for a fix being applied)."""
+        replacement = self.replacement
+        assert replacement is not None
+        return replacement.get() if isinstance(replacement, Deferred) else replacement
 
 
 def _slug(name: str) -> str:
@@ -123,7 +148,7 @@ class Rule(cst.BatchableCSTVisitor):
     def report(
         self,
         node: cst.CSTNode,
-        replacement: Optional[Replacement] = None,
+        replacement: Optional[Union[Replacement, Deferred]] = None,
         *,
         message: Optional[str] = None,
         safety: Optional[Safety] = None,
@@ -131,7 +156,8 @@ class Rule(cst.BatchableCSTVisitor):
         releases: Sequence[str] = (),
         position_node: Optional[cst.CSTNode] = None,
     ) -> None:
-        """Record a finding on `node`; `replacement` replaces `node` when the fix is applied.
+        """Record a finding on `node`; `replacement` replaces `node` when the fix is applied
+        (a `Deferred` one is built only then).
 
         `imports` are added when the fix is applied; `releases` names local import
         bindings (e.g. `Variable`) the fix may leave unused, removed if so.

@@ -9,7 +9,7 @@ import re
 
 import libcst as cst
 
-from migrator.rule import Rule, Safety, fixes, keeps, reports
+from migrator.rule import Deferred, Rule, Safety, fixes, keeps, reports
 from migrator.rules._calls import UNKNOWN, literal
 from migrator.rules._triggers import SPACE
 from migrator.walk import iter_code, visit_batched, visitor_methods
@@ -770,7 +770,7 @@ class LegacyFunction(Rule):
         if not positions:
             return
         # The classes and their uses change together: one replacement of the module.
-        replacement = original_node.visit(_Edits(edits))
+        replacement = Deferred(lambda: original_node.visit(_Edits(edits)))
         for position, safety, message in positions:
             self.report(original_node, replacement, safety=safety, message=message, position_node=position)
 

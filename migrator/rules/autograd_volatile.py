@@ -6,7 +6,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
-from migrator.rule import Rule, Safety, fixes, keeps, reports
+from migrator.rule import Deferred, Rule, Safety, fixes, keeps, reports
 from migrator.walk import code_children
 from migrator.rules._calls import bind, literal, with_args
 from migrator.rules.autograd import (
@@ -331,7 +331,7 @@ class VolatileVariable(Rule):
                 if id(other) in inside:
                     self.report(target, replacement, imports=imports, releases=releases_of(self.context, other.func), position_node=other)
 
-    def _plan(self, call: cst.Call, parents: Dict[int, cst.CSTNode], volatile: Set[int]) -> Union[str, Tuple[cst.CSTNode, cst.CSTNode, Set[int], tuple]]:
+    def _plan(self, call: cst.Call, parents: Dict[int, cst.CSTNode], volatile: Set[int]) -> Union[str, Tuple[cst.CSTNode, Deferred, Set[int], tuple]]:
         """The node to replace, its replacement, the volatile calls it covers and the imports it needs; or why not."""
         statement = self._statement(call, parents)
         if isinstance(statement, str):
@@ -360,17 +360,20 @@ class VolatileVariable(Rule):
         if check.reason:
             return check.reason
         no_grad, imports = self.context.reference("torch.no_grad")
-        unwrap = _Unwrap(inside, parents, self.context)
-        body = drop_lines([s.visit(unwrap) for s in region], unwrap.dropped)  # type: ignore[misc]
-        first = body[0]
-        with_block = cst.With(
-            items=[cst.WithItem(item=cst.Call(func=no_grad))],
-            body=cst.IndentedBlock(body=[first.with_changes(leading_lines=()), *body[1:]]),
-            leading_lines=first.leading_lines,
-        )
+
+        def with_block() -> cst.With:
+            unwrap = _Unwrap(inside, parents, self.context)
+            body = drop_lines([s.visit(unwrap) for s in region], unwrap.dropped)  # type: ignore[misc]
+            first = body[0]
+            return cst.With(
+                items=[cst.WithItem(item=cst.Call(func=no_grad))],
+                body=cst.IndentedBlock(body=[first.with_changes(leading_lines=()), *body[1:]]),
+                leading_lines=first.leading_lines,
+            )
+
         if whole_loop:
-            return owner, with_block, inside, imports  # type: ignore[return-value]
-        return block, block.with_changes(body=[*block.body[:index], with_block]), inside, imports
+            return owner, Deferred(with_block), inside, imports  # type: ignore[return-value]
+        return block, Deferred(lambda: block.with_changes(body=[*block.body[:index], with_block()])), inside, imports
 
     @staticmethod
     def _statement(node: cst.CSTNode, parents: Dict[int, cst.CSTNode]) -> Union[str, cst.BaseStatement]:
