@@ -9,8 +9,9 @@ just the wanted ones into lines and columns.
 Even generating the whole module costs a third of the parse. CPython's `ast` of the same
 text (which the engine builds anyway, to check that CPython accepts the code) knows the
 line and column of every statement; so only the innermost statement around each wanted
-node is generated, indented as in the file, and its lines are counted from where `ast`
-puts it. When the two trees cannot be paired, the whole module is generated.
+node is generated, indented as in the file and only as far as its last wanted node (a
+loop's body is not generated for a finding in its header), and its lines are counted
+from where `ast` puts it. When the two trees cannot be paired, the whole module is generated.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import bisect
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -35,6 +36,8 @@ class _OffsetState(CodegenState):
     offset: int = 0
     starts: Dict[int, int] = field(default_factory=dict)  # node id -> offset of its start
     stack: List[int] = field(default_factory=list)
+    # ids of the nodes still to place; once none is left, the code after them is not needed
+    waiting: Optional[Set[int]] = None
 
     def add_indent_tokens(self) -> None:
         self.tokens.extend(self.indent_tokens)
@@ -50,7 +53,12 @@ class _OffsetState(CodegenState):
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         start = self.stack.pop()
-        self.starts.setdefault(id(node), start)
+        self.starts.setdefault(id(node), start)  # a syntactic start recorded inside the node wins
+        waiting = self.waiting
+        if waiting is not None and id(node) in waiting:
+            waiting.discard(id(node))
+            if not waiting:
+                raise _AllPlaced
 
     @contextmanager
     def record_syntactic_position(
@@ -107,6 +115,10 @@ def _line_and_column(line_starts: List[int], offset: int) -> Position:
     return line, offset - line_starts[line - 1]
 
 
+class _AllPlaced(Exception):
+    """Every wanted node of a statement has its start: the rest of its code (a loop's body) is not generated."""
+
+
 class _Unpaired(Exception):
     """The libcst and ast trees do not line up (or a node lies outside every statement)."""
 
@@ -134,7 +146,11 @@ def _positions_from_statements(
         first_line, column = anchors[id(anchor)]
         state = _OffsetState(default_indent=module.default_indent, default_newline=module.default_newline)
         state.indent_tokens.append(" " * column)  # only its length matters: columns count characters
-        anchor._codegen(state)
+        state.waiting = {id(node) for node in wanted}
+        try:
+            anchor._codegen(state)
+        except _AllPlaced:
+            pass
         code = "".join(state.tokens)
         line_starts = _line_starts(code)
         token_line = _first_code_line(code, line_starts)  # the lines before it are leading comments and blanks

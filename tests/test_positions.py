@@ -116,3 +116,29 @@ def test_form_feed_lines_are_placed_as_libcst_places_them() -> None:
     result = check_source(text, Settings(), "ff.py")
     variable = [f for f in result.remaining if f.code == "TM101"]
     assert [(f.line, f.column) for f in variable] == [(expected[id(call)][0], expected[id(call)][1] + 1)]
+
+
+@pytest.mark.parametrize("name, text", SOURCES, ids=[name for name, _ in SOURCES])
+def test_a_node_placed_alone_is_placed_the_same(name: str, text: str) -> None:
+    """Alone, a node's statement is generated only as far as the node itself."""
+    module, expected = _provider_starts(cst.parse_module(text))
+    tree, parents = ast.parse(text), parent_map(module)
+    nodes = [node for node in iter_code(module) if not isinstance(node, cst.Module) and _inside_statement(module, node)]
+    for node in nodes[:: max(1, len(nodes) // 150)]:
+        assert positions.start_positions(module, [node], tree, parents) == {id(node): expected[id(node)]}
+
+
+def test_a_node_in_a_loop_header_leaves_the_body_ungenerated(monkeypatch) -> None:
+    text = "for i in f(x):\n" + "".join(f"    y{n} = g({n})\n" for n in range(50))
+    module = cst.parse_module(text)
+    call = module.body[0].iter  # type: ignore[attr-defined]
+    generated: List[cst.CSTNode] = []
+    original = cst.SimpleStatementLine._codegen_impl
+
+    def spy(self: cst.SimpleStatementLine, state, **kwargs) -> None:
+        generated.append(self)
+        original(self, state, **kwargs)
+
+    monkeypatch.setattr(cst.SimpleStatementLine, "_codegen_impl", spy)
+    assert positions.start_positions(module, [call], ast.parse(text)) == {id(call): (1, 9)}
+    assert generated == []
