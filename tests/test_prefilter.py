@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +22,7 @@ import pytest
 from migrator.config import Settings
 from migrator.engine import could_match
 from migrator.registry import all_rules
-from migrator.rule_index import INDEX, index_of, words_of
+from migrator.rule_index import INDEX, alternatives, index_of, words_of
 from migrator.runner import Mode, process_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,3 +112,31 @@ def test_words_are_whole_identifiers_from_code_strings_and_comments():
     words = words_of(text)
     assert {b"Variable", b"V", b"FloatTensor", b"torch", b"autograd"} <= words
     assert b"Tensor" not in words and b"norm" not in words  # parts of other identifiers are not words
+
+
+@pytest.mark.parametrize(
+    "source, parts",
+    [
+        (rb"a|b(c|d)|[|x]|\||e", [rb"a", rb"b(c|d)", rb"[|x]", rb"\|", rb"e"]),
+        (rb"(?m)^x|y", [rb"(?m)^x", rb"(?m)y"]),  # the whole pattern's flags lead every part
+        (rb"[]|]|[^]|]|q", [rb"[]|]", rb"[^]|]", rb"q"]),  # `]` first in a class is literal
+        (rb"(a)|\1", [rb"(a)|\1"]),  # a back reference keeps the pattern whole
+        (rb"abc", [rb"abc"]),
+    ],
+)
+def test_alternatives_cut_a_pattern_at_its_top_level_bars_only(source, parts):
+    assert [p.pattern for p in alternatives(re.compile(source))] == parts
+
+
+def test_every_trigger_matches_where_one_of_its_alternatives_does():
+    """The pre-filter searches each trigger's alternatives one by one: same answer as the whole."""
+    texts = [path.read_bytes() for path in sorted((ROOT / "fixtures").rglob("*.py"))]
+    texts += [example.before.encode() for rule in all_rules() for example in rule.examples]
+    split = 0
+    for rule in all_rules():
+        whole = rule.trigger_pattern()
+        parts = alternatives(whole)
+        split += len(parts) > 1
+        for text in texts:
+            assert (whole.search(text) is not None) == any(p.search(text) for p in parts), rule.code
+    assert split >= 10  # the cut is really taken
