@@ -79,7 +79,9 @@ _NODE_CLASSES = _node_classes()
 def node_types(*classes: type) -> frozenset:
     """`classes` and their subclasses: `type(node) in node_types(...)` is `isinstance`
     without the ABC machinery, for the hottest loops."""
-    return frozenset(cls for cls in _NODE_CLASSES if issubclass(cls, classes))
+    wanted = set(classes)
+    # the MRO, not `issubclass`: libcst's classes are ABCs, and this runs at import
+    return frozenset(cls for cls in _NODE_CLASSES if not wanted.isdisjoint(cls.__mro__))
 
 
 def code_children(node: cst.CSTNode) -> List[cst.CSTNode]:
@@ -94,7 +96,7 @@ def code_children(node: cst.CSTNode) -> List[cst.CSTNode]:
         if kind in _NODE_CLASSES:
             children.append(value)
         elif kind is tuple or kind is list:
-            children.extend(v for v in value if type(v) in _NODE_CLASSES)
+            children.extend(value)  # libcst's sequence fields hold nodes only
     return children
 
 

@@ -88,43 +88,74 @@ def _depth(node: cst.BaseExpression) -> Optional[int]:
     return None
 
 
-def _calls_in(node: cst.CSTNode) -> List[Tuple[cst.Call, bool]]:
-    """The calls in `node`, in source order, noting those inside a nested scope (lambda, comprehension)."""
-    calls: List[Tuple[cst.Call, bool]] = []
-    stack: List[Tuple[cst.CSTNode, bool]] = [(node, False)]
-    while stack:
-        current, nested = stack.pop()
-        kind = type(current)
-        if kind in _SCOPE_TYPES:
-            nested = True
-        elif kind in _CALL_TYPES:
-            calls.append((current, nested))
-        children = code_children(current)
-        children.reverse()
-        stack.extend((child, nested) for child in children)
-    return calls
-
-
 _BINDER_TYPES = node_types(cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For, cst.WithItem, cst.NamedExpr, cst.Del)
 _IN_PLACE_RESHAPES = frozenset(("unsqueeze_", "squeeze_", "resize_", "set_", "resize_as_"))
 
 
-def _targets(node: cst.CSTNode) -> Set[str]:
-    """Every dotted name a statement (or block) binds, nested blocks included."""
+def _calls_and_targets(node: cst.CSTNode) -> Tuple[List[Tuple[cst.Call, bool]], Set[str]]:
+    """One walk of `node`: its calls in source order (noting those inside a nested scope:
+    lambda, comprehension), and every dotted name it binds, nested blocks included."""
+    calls: List[Tuple[cst.Call, bool]] = []
     names: Set[str] = set()
-    for item in iter_code(node):
-        kind = type(item)
+    _collect(node, False, calls, names)
+    return calls, names
+
+
+def _collect(node: cst.CSTNode, nested: bool, calls: List[Tuple[cst.Call, bool]], names: Set[str]) -> None:
+    stack: List[cst.CSTNode] = [node]
+    while stack:
+        current = stack.pop()
+        kind = type(current)
+        if kind in _SCOPE_TYPES and not nested:
+            _collect(current, True, calls, names)  # the whole subtree now, so source order holds
+            continue
+        if kind in _CALL_TYPES:
+            calls.append((current, nested))  # type: ignore[arg-type]
+            func = current.func  # type: ignore[attr-defined]
+            if type(func) is cst.Attribute and func.attr.value in _IN_PLACE_RESHAPES:
+                name = dotted(func.value)
+                if name is not None:
+                    names.add(name)
         if kind in _BINDER_TYPES:
-            target = getattr(item, "target", None) or getattr(item, "asname", None)
+            target = getattr(current, "target", None) or getattr(current, "asname", None)
             if isinstance(target, cst.AsName):
                 target = target.name
             if target is not None:
                 names |= _names(target)
-        elif kind in _CALL_TYPES and isinstance(item.func, cst.Attribute) and item.func.attr.value in _IN_PLACE_RESHAPES:
-            name = dotted(item.func.value)
-            if name is not None:
-                names.add(name)
-    return names
+        children = code_children(current)
+        children.reverse()
+        stack.extend(children)
+
+
+def _calls_in(node: cst.CSTNode) -> List[Tuple[cst.Call, bool]]:
+    """The calls in `node`, in source order, noting those inside a nested scope (lambda, comprehension)."""
+    return _calls_and_targets(node)[0]
+
+
+def _targets(node: cst.CSTNode) -> Set[str]:
+    """Every dotted name a statement (or block) binds, nested blocks included."""
+    return _calls_and_targets(node)[1]
+
+
+# What holds statements: the walk for assignments enters only these, never an expression.
+_STATEMENT_HOLDERS = node_types(
+    cst.Module, cst.SimpleStatementLine, cst.BaseSuite, cst.BaseCompoundStatement,
+    cst.Else, cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally, cst.MatchCase,
+)
+
+
+def _assignments(module: cst.Module) -> List[cst.Assign]:
+    """Every `=` assignment statement of the module, at any depth."""
+    found: List[cst.Assign] = []
+    stack: List[cst.CSTNode] = [module]
+    while stack:
+        for child in code_children(stack.pop()):
+            kind = type(child)
+            if kind in _ASSIGN_TYPES:
+                found.append(child)  # type: ignore[arg-type]
+            elif kind in _STATEMENT_HOLDERS:
+                stack.append(child)
+    return found
 
 
 def _forget(env: Env, names: Iterable[str]) -> Env:
@@ -149,8 +180,7 @@ class RankFlow:
         self.inputs: Dict[str, List[Optional[int]]] = {}  # dotted callee -> ranks of its single argument
 
     def run(self, module: cst.Module) -> None:
-        for assign in (n for n in iter_code(module) if type(n) in _ASSIGN_TYPES):
-            assert isinstance(assign, cst.Assign)
+        for assign in _assignments(module):
             delta = self.module_delta(assign.value) if isinstance(assign.value, cst.Call) else None
             for target in assign.targets:
                 name = dotted(target.target)
@@ -258,15 +288,17 @@ class RankFlow:
             env.update(remaining)
             self._suite(statement.body, env)
         else:
-            bound = _targets(statement)
+            calls, bound = _calls_and_targets(statement)
             inner = _forget(env, bound)
-            for call, _ in _calls_in(statement):
+            for call, _ in calls:
                 self._visit_call(call, inner, nested=True)
             env.clear()
             env.update(inner)
 
     def _small(self, small: cst.BaseSmallStatement, env: Env) -> None:
-        self._scan(small, env)
+        calls, bound = _calls_and_targets(small)
+        for call, nested in calls:
+            self._visit_call(call, env, nested)
         if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is not None:
             rank = self.rank(small.value, env)
             targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
@@ -286,7 +318,6 @@ class RankFlow:
             if name is not None and rank is not None:
                 env[name] = rank
         else:
-            bound = _targets(small)
             if bound:
                 forgotten = _forget(env, bound)
                 env.clear()
@@ -459,7 +490,7 @@ class RankFlow:
 
 def _names(target: cst.BaseExpression) -> Set[str]:
     """The dotted names in a binding target (`a`, `self.h`, both of `a, self.h`)."""
-    found = (dotted(n) for n in iter_code(target) if isinstance(n, (cst.Name, cst.Attribute)))
+    found = (dotted(n) for n in iter_code(target) if type(n) is cst.Name or type(n) is cst.Attribute)
     return {n for n in found if n}
 
 

@@ -140,7 +140,7 @@ class _Facts:
     def __init__(self) -> None:
         self.scope = _Scope(None)
         self.module_scope = self.scope
-        self.name_scopes: Dict[int, _Scope] = {}
+        self.name_scopes: Dict[int, _Scope] = {}  # id(Name) -> its function scope; the rest are module-level
         self.mentions_cuda = False
         self._functions: List[Optional[str]] = []
         self.returns: Dict[str, List[Optional[cst.BaseExpression]]] = {}  # module-level function -> returned values
@@ -171,7 +171,8 @@ class _Facts:
             self.returns.setdefault(self._functions[-1], []).append(None)  # a generator: not a plain return
 
     def visit_Name(self, node: cst.Name) -> None:
-        self.name_scopes[id(node)] = self.scope
+        if self.scope is not self.module_scope:  # a name found in no function is module-level
+            self.name_scopes[id(node)] = self.scope
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -262,10 +263,8 @@ class _FileFacts(Rule):
     def _resolve(self, node: cst.BaseExpression):
         if not isinstance(node, cst.Name):
             return None, None
-        scope = self.facts.name_scopes.get(id(node))
-        if scope is None:
-            return None, None
-        return scope.lookup(node.value)
+        facts = self.facts
+        return facts.name_scopes.get(id(node), facts.module_scope).lookup(node.value)
 
     def values_of(self, node: cst.BaseExpression) -> Optional[List[cst.BaseExpression]]:
         """Every value a plain name is assigned in its scope, or None when it is bound any other way."""
