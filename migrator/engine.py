@@ -66,7 +66,7 @@ def _plan(settings: Settings) -> _Plan:
     candidates = None
     if settings.prefilter:
         candidates = Candidates(
-            [(frozenset(w.encode() for w in r.trigger_words), r.trigger_pattern()) for r in token_rules + tree_rules]
+            [(frozenset(w.encode() for w in r.trigger_words), r.trigger_source()) for r in token_rules + tree_rules]
         )
     target = parse_version(settings.target_version) if settings.target_version else NEWEST
     return _Plan(token_rules, tree_rules, candidates, target)

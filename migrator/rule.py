@@ -137,6 +137,13 @@ class Rule(cst.BatchableCSTVisitor):
         return _trigger_pattern(cls)
 
     @classmethod
+    def trigger_source(cls) -> bytes:
+        """`trigger_pattern()`'s regular expression, not compiled."""
+        if cls.trigger_regex is not None:
+            return cls.trigger_regex.encode()
+        return b"|".join(re.escape(t.encode()) for t in cls.triggers)
+
+    @classmethod
     def slug(cls) -> str:
         return _slug(cls.__name__)
 
@@ -176,6 +183,4 @@ class Rule(cst.BatchableCSTVisitor):
 
 @lru_cache(maxsize=None)
 def _trigger_pattern(rule: type) -> "re.Pattern[bytes]":
-    if rule.trigger_regex is not None:
-        return re.compile(rule.trigger_regex.encode())
-    return re.compile(b"|".join(re.escape(t.encode()) for t in rule.triggers))
+    return re.compile(rule.trigger_source())  # type: ignore[attr-defined]

@@ -74,25 +74,36 @@ _COMMENT_LINES = re.compile(rb"(?m)^[ \t]*(?:#|>>>|\.\.\. ).*$")
 class Candidates:
     """Which of some rules can report in a text: trigger words first, then trigger patterns.
 
-    `rules` are pairs of (words, compiled pattern); the text's words are computed once, and
-    a rule's pattern is searched only when one of its words occurs.
+    `rules` are pairs of (words, pattern source); the text's words are computed once, and
+    a rule's pattern is searched only when one of its words occurs. A pattern is compiled
+    on its first search: a clean file compiles the few whose words it holds.
     """
 
-    def __init__(self, rules: Sequence[Tuple[FrozenSet[bytes], "re.Pattern[bytes]"]]) -> None:
-        self.rules = [(gate, alternatives(pattern)) for gate, pattern in rules]
+    def __init__(self, rules: Sequence[Tuple[FrozenSet[bytes], bytes]]) -> None:
+        self.rules = list(rules)
+        self._compiled: List[Optional[Tuple["re.Pattern[bytes]", ...]]] = [None] * len(self.rules)
+
+    def compile_all(self) -> None:
+        """Compile every pattern now (before forking workers, which would each compile their own)."""
+        for index, (_, source) in enumerate(self.rules):
+            if self._compiled[index] is None:
+                self._compiled[index] = alternatives(source)
 
     def matching(self, text: bytes) -> List[int]:
         """Indices of the rules whose trigger occurs in `text` (outside comment and doctest lines)."""
         text = _COMMENT_LINES.sub(b"", text)
         words: Optional[FrozenSet[bytes]] = None
         found = []
-        for index, (gate, pattern) in enumerate(self.rules):
+        for index, (gate, source) in enumerate(self.rules):
             if gate:
                 if words is None:
                     words = words_of(text)
                 if gate.isdisjoint(words):
                     continue
-            for branch in pattern:
+            branches = self._compiled[index]
+            if branches is None:
+                branches = self._compiled[index] = alternatives(source)
+            for branch in branches:
                 if branch.search(text) is not None:
                     found.append(index)
                     break
@@ -103,21 +114,20 @@ class Candidates:
 _GLOBAL_FLAGS = re.compile(rb"\A\(\?[aiLmsux]+\)")
 
 
-def alternatives(pattern: "re.Pattern[bytes]") -> Tuple["re.Pattern[bytes]", ...]:
-    """`pattern` as its top-level alternatives `A|B|...`, compiled one by one.
+def alternatives(source: bytes) -> Tuple["re.Pattern[bytes]", ...]:
+    """The pattern `source` as its top-level alternatives `A|B|...`, compiled one by one.
 
     `pattern` matches where one of them does; searched alone, each starts with its own
     literal text, which `re` finds far faster than the first characters of many branches
     at once (TM301's pattern searched whole costs twice its parts). A pattern that refers
     to its own groups by number or name stays whole.
     """
-    source = pattern.pattern
     flags = _GLOBAL_FLAGS.match(source)
     prefix = flags.group() if flags else b""
     parts = _top_level_split(source[len(prefix):])
     if len(parts) < 2 or re.search(rb"\\[1-9]|\(\?P=|\(\?\(", source):
-        return (pattern,)
-    return tuple(re.compile(prefix + part, pattern.flags) for part in parts)
+        return (re.compile(source),)
+    return tuple(re.compile(prefix + part) for part in parts)
 
 
 def _top_level_split(source: bytes) -> List[bytes]:
@@ -186,7 +196,7 @@ def choose(rules: Sequence[Selectable], settings: Settings) -> Tuple[Selectable,
 @lru_cache(maxsize=64)
 def _plan(settings: Settings) -> Tuple[Candidates, Tuple[IndexEntry, ...]]:
     entries = choose(load_index(), settings)
-    return Candidates([(e.words, re.compile(e.trigger.encode())) for e in entries]), entries
+    return Candidates([(e.words, e.trigger.encode()) for e in entries]), entries
 
 
 def may_match(source: bytes, settings: Settings) -> bool:

@@ -239,7 +239,9 @@ def _warm_up(mode: Mode, settings: Settings) -> None:
 
     libcst.parse_module("x = 1\n")
     all_rules()
-    rule_index._plan(settings)
-    engine._plan(settings)
+    rule_index._plan(settings)[0].compile_all()
+    plan = engine._plan(settings)
+    if plan.candidates is not None:
+        plan.candidates.compile_all()
     if mode.fix:
         import libcst.codemod.visitors  # noqa: F401  (fixes that add or remove imports)

@@ -22,7 +22,7 @@ import pytest
 from migrator.config import Settings
 from migrator.engine import could_match
 from migrator.registry import all_rules
-from migrator.rule_index import INDEX, alternatives, index_of, words_of
+from migrator.rule_index import INDEX, Candidates, alternatives, index_of, words_of
 from migrator.runner import Mode, process_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,7 +125,7 @@ def test_words_are_whole_identifiers_from_code_strings_and_comments():
     ],
 )
 def test_alternatives_cut_a_pattern_at_its_top_level_bars_only(source, parts):
-    assert [p.pattern for p in alternatives(re.compile(source))] == parts
+    assert [p.pattern for p in alternatives(source)] == parts
 
 
 def test_every_trigger_matches_where_one_of_its_alternatives_does():
@@ -135,8 +135,16 @@ def test_every_trigger_matches_where_one_of_its_alternatives_does():
     split = 0
     for rule in all_rules():
         whole = rule.trigger_pattern()
-        parts = alternatives(whole)
+        parts = alternatives(whole.pattern)
         split += len(parts) > 1
         for text in texts:
             assert (whole.search(text) is not None) == any(p.search(text) for p in parts), rule.code
     assert split >= 10  # the cut is really taken
+
+
+def test_a_pattern_is_compiled_only_once_a_text_holds_its_words():
+    candidates = Candidates([(frozenset({b"Variable"}), rb"Variable\(|V\("), (frozenset({b"volatile"}), rb"volatile\s*=")])
+    assert candidates.matching(b"x = Variable(t)\n") == [0]
+    assert candidates._compiled[1] is None  # a clean file pays for the patterns its words call for
+    candidates.compile_all()
+    assert candidates._compiled[1] is not None
