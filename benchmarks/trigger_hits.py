@@ -16,12 +16,12 @@ from corpus import build
 
 from migrator.config import Settings
 from migrator.era import in_range, infer_era
-from migrator.rule_index import _plan
+from migrator.rule_index import prefilter_plan
 
 
 def main(prefixes) -> None:
     files = [p.read_bytes() for p in sorted(build()["modern"].rglob("*.py"))]
-    candidates, entries = _plan(Settings())  # what `may_match` asks: words, then patterns
+    candidates, entries = prefilter_plan(Settings())  # what `may_match` asks: words, then patterns
     hits: Counter = Counter()
     alone: Counter = Counter()
     parsed_bytes = parsed_files = 0

@@ -28,7 +28,7 @@ from migrator.parsing import parse_module, python_tree
 from migrator.pieces import SPLIT_ABOVE, Piece, cut_with_python_tree
 from migrator.positions import start_positions
 from migrator.registry import select_rules
-from migrator.rule_index import Candidates
+from migrator.rule_index import Candidates, prefilter_plan
 from migrator.walk import visit_batched
 from migrator.findings import SourceResult
 from migrator.rule import Finding, Rule, Safety, _Pending
@@ -48,14 +48,15 @@ class _Plan:
     tree_rules: Tuple[Type[Rule], ...]
     candidates: Optional[Candidates]  # None: no pre-filter
     target: Version
+    # the rule of each of the candidates' entries (the same selection, in index order)
+    indexed: Tuple[Type[Rule], ...] = ()
 
     def rules_for(self, text: bytes) -> Tuple[Tuple[Type[Rule], ...], Tuple[Type[Rule], ...]]:
         """The token and tree rules whose triggers occur in `text`: only those can report anything."""
         if self.candidates is None:
             return self.token_rules, self.tree_rules
-        rules = self.token_rules + self.tree_rules
-        found = [rules[i] for i in self.candidates.matching(text)]
-        return tuple(r for r in found if r in self.token_rules), tuple(r for r in found if r in self.tree_rules)
+        found = {self.indexed[i] for i in self.candidates.matching(text)}
+        return tuple(r for r in self.token_rules if r in found), tuple(r for r in self.tree_rules if r in found)
 
 
 @lru_cache(maxsize=64)
@@ -63,13 +64,15 @@ def _plan(settings: Settings) -> _Plan:
     rules = select_rules(settings)
     token_rules = tuple(r for r in rules if hasattr(r, "repair"))
     tree_rules = tuple(r for r in rules if not hasattr(r, "repair"))
-    candidates = None
+    candidates, indexed = None, ()
     if settings.prefilter:
-        candidates = Candidates(
-            [(frozenset(w.encode() for w in r.trigger_words), r.trigger_source()) for r in token_rules + tree_rules]
-        )
+        # the runner's pre-filter (`may_match`) uses these same candidates, which remember
+        # the last text they matched: a file that passes is not matched a second time here
+        candidates, entries = prefilter_plan(settings)
+        by_code = {r.code: r for r in rules}
+        indexed = tuple(by_code[e.code] for e in entries)
     target = parse_version(settings.target_version) if settings.target_version else NEWEST
-    return _Plan(token_rules, tree_rules, candidates, target)
+    return _Plan(token_rules, tree_rules, candidates, target, indexed)
 
 
 def check_source(source: bytes, settings: Settings, path: str = "<stdin>") -> SourceResult:

@@ -82,6 +82,8 @@ class Candidates:
     def __init__(self, rules: Sequence[Tuple[FrozenSet[bytes], bytes]]) -> None:
         self.rules = list(rules)
         self._compiled: List[Optional[Tuple["re.Pattern[bytes]", ...]]] = [None] * len(self.rules)
+        # the last text asked about and its answer: the pre-filter and the engine ask in turn
+        self._last: Tuple[Optional[bytes], Tuple[int, ...]] = (None, ())
 
     def compile_all(self) -> None:
         """Compile every pattern now (before forking workers, which would each compile their own)."""
@@ -89,8 +91,16 @@ class Candidates:
             if self._compiled[index] is None:
                 self._compiled[index] = alternatives(source)
 
-    def matching(self, text: bytes) -> List[int]:
+    def matching(self, text: bytes) -> Tuple[int, ...]:
         """Indices of the rules whose trigger occurs in `text` (outside comment and doctest lines)."""
+        last, found = self._last
+        if text is last:
+            return found
+        found = self._matching(text)
+        self._last = (text, found)
+        return found
+
+    def _matching(self, text: bytes) -> Tuple[int, ...]:
         text = _COMMENT_LINES.sub(b"", text)
         words: Optional[FrozenSet[bytes]] = None
         found = []
@@ -107,7 +117,7 @@ class Candidates:
                 if branch.search(text) is not None:
                     found.append(index)
                     break
-        return found
+        return tuple(found)
 
 
 # A whole pattern's inline flags (`(?m)`): they must lead every alternative once it stands alone.
@@ -194,7 +204,8 @@ def choose(rules: Sequence[Selectable], settings: Settings) -> Tuple[Selectable,
 
 
 @lru_cache(maxsize=64)
-def _plan(settings: Settings) -> Tuple[Candidates, Tuple[IndexEntry, ...]]:
+def prefilter_plan(settings: Settings) -> Tuple[Candidates, Tuple[IndexEntry, ...]]:
+    """The selected rules' index entries and their candidates (shared with the engine)."""
     entries = choose(load_index(), settings)
     return Candidates([(e.words, e.trigger.encode()) for e in entries]), entries
 
@@ -204,7 +215,7 @@ def may_match(source: bytes, settings: Settings) -> bool:
     or the file's era is outside the rule's)."""
     if not settings.prefilter:
         return True
-    candidates, entries = _plan(settings)
+    candidates, entries = prefilter_plan(settings)
     era = None
     era_known = settings.source_version != "auto"
     if era_known:

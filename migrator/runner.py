@@ -239,9 +239,7 @@ def _warm_up(mode: Mode, settings: Settings) -> None:
 
     libcst.parse_module("x = 1\n")
     all_rules()
-    rule_index._plan(settings)[0].compile_all()
-    plan = engine._plan(settings)
-    if plan.candidates is not None:
-        plan.candidates.compile_all()
+    engine._plan(settings)
+    rule_index.prefilter_plan(settings)[0].compile_all()  # the engine's candidates too
     if mode.fix:
         import libcst.codemod.visitors  # noqa: F401  (fixes that add or remove imports)

@@ -144,7 +144,25 @@ def test_every_trigger_matches_where_one_of_its_alternatives_does():
 
 def test_a_pattern_is_compiled_only_once_a_text_holds_its_words():
     candidates = Candidates([(frozenset({b"Variable"}), rb"Variable\(|V\("), (frozenset({b"volatile"}), rb"volatile\s*=")])
-    assert candidates.matching(b"x = Variable(t)\n") == [0]
+    assert candidates.matching(b"x = Variable(t)\n") == (0,)
     assert candidates._compiled[1] is None  # a clean file pays for the patterns its words call for
     candidates.compile_all()
     assert candidates._compiled[1] is not None
+
+
+def test_a_file_that_passes_the_prefilter_is_matched_once(monkeypatch):
+    """The engine reuses the pre-filter's answer for the same text instead of searching again."""
+    from migrator.runner import transform
+
+    searched: List[bytes] = []
+    original = Candidates._matching
+
+    def spy(self: Candidates, text: bytes):
+        searched.append(text)
+        return original(self, text)
+
+    monkeypatch.setattr(Candidates, "_matching", spy)
+    source = b"import torch\nfrom torch.autograd import Variable\nx = Variable(torch.zeros(1))\n"
+    result = transform(source, Settings(), "one.py", fix=False)
+    assert [f.code for f in result.remaining] == ["TM101"]
+    assert searched == [source]
