@@ -127,7 +127,7 @@ _GLOBAL_FLAGS = re.compile(rb"\A\(\?[aiLmsux]+\)")
 def alternatives(source: bytes) -> Tuple["re.Pattern[bytes]", ...]:
     """The pattern `source` as its top-level alternatives `A|B|...`, compiled one by one.
 
-    `pattern` matches where one of them does; searched alone, each starts with its own
+    The whole matches where one of them does; searched alone, each starts with its own
     literal text, which `re` finds far faster than the first characters of many branches
     at once (TM301's pattern searched whole costs twice its parts). A pattern that refers
     to its own groups by number or name stays whole.
