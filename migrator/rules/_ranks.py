@@ -127,11 +127,6 @@ def _collect(node: cst.CSTNode, nested: bool, calls: List[Tuple[cst.Call, bool]]
         stack.extend(children)
 
 
-def _calls_in(node: cst.CSTNode) -> List[Tuple[cst.Call, bool]]:
-    """The calls in `node`, in source order, noting those inside a nested scope (lambda, comprehension)."""
-    return _calls_and_targets(node)[0]
-
-
 def _targets(node: cst.CSTNode) -> Set[str]:
     """Every dotted name a statement (or block) binds, nested blocks included."""
     return _calls_and_targets(node)[1]
@@ -296,9 +291,7 @@ class RankFlow:
             env.update(inner)
 
     def _small(self, small: cst.BaseSmallStatement, env: Env) -> None:
-        calls, bound = _calls_and_targets(small)
-        for call, nested in calls:
-            self._visit_call(call, env, nested)
+        bound = self._scan(small, env)
         if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is not None:
             rank = self.rank(small.value, env)
             targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
@@ -323,9 +316,12 @@ class RankFlow:
                 env.clear()
                 env.update(forgotten)
 
-    def _scan(self, node: cst.CSTNode, env: Env) -> None:
-        for call, nested in _calls_in(node):
+    def _scan(self, node: cst.CSTNode, env: Env) -> Set[str]:
+        """Visit the calls in `node` with `env`; return the names `node` binds."""
+        calls, bound = _calls_and_targets(node)
+        for call, nested in calls:
             self._visit_call(call, env, nested)
+        return bound
 
     def _visit_call(self, call: cst.Call, env: Env, nested: bool) -> None:
         scope: Env = {} if nested else env
