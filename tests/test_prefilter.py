@@ -22,7 +22,7 @@ import pytest
 from migrator.config import Settings
 from migrator.engine import could_match
 from migrator.registry import all_rules
-from migrator.rule_index import INDEX, Candidates, alternatives, index_of, words_of
+from migrator.rule_index import INDEX, AllOf, Candidates, alternatives, index_of, words_of
 from migrator.runner import Mode, process_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,6 +126,15 @@ def test_words_are_whole_identifiers_from_code_strings_and_comments():
 )
 def test_alternatives_cut_a_pattern_at_its_top_level_bars_only(source, parts):
     assert [p.pattern for p in alternatives(source)] == parts
+
+
+@pytest.mark.parametrize("text", [b"x.reduce y", b"Loss x.reduce", b"x.reduce\nLoss", b"Loss", b"x.reduce", b"", b"Loss2d .reduce"])
+def test_a_both_anywhere_pattern_is_searched_as_two_patterns(text):
+    """`\\A(?=[\\s\\S]*?X)[\\s\\S]*?Y` is "X and Y occur": two plain searches, same answer."""
+    source = rb"\A(?=[\s\S]*?Loss(?:2d)?\b)[\s\S]*?\.(?:reduce|size_average)\b|zzz"
+    parts = alternatives(source)
+    assert isinstance(parts[0], AllOf) and [p.pattern for p in parts[0].parts] == [rb"Loss(?:2d)?\b", rb"\.(?:reduce|size_average)\b"]
+    assert (re.compile(source).search(text) is not None) == any(p.search(text) is not None for p in parts)
 
 
 def test_every_trigger_matches_where_one_of_its_alternatives_does():
