@@ -35,7 +35,9 @@ def format_version(version: Version) -> str:
 # Each pattern starts with a literal (a leading `\b` is a look-behind after the word) so that
 # a search can skip ahead to it: the pre-filter runs these over every file it cannot rule out.
 _EVIDENCE = (
-    (re.compile(r"\.creator\b|retain_variables\s*="), (0, 1), "`.creator` / `retain_variables` (0.1)"),
+    (re.compile(r"\.creator\b"), (0, 1), "`.creator` (0.1)"),
+    # 0.2 renamed it `retain_graph` but kept the old name as a deprecated alias
+    (re.compile(r"retain_variables\s*="), (0, 3), "`retain_variables=` (at most 0.3)"),
     (re.compile(r"\.data\s*\[\s*-?\s*0\s*\]"), (0, 3), "`.data[0]` on losses (at most 0.3)"),
     (re.compile(r"volatile(?<!\wvolatile)\s*="), (0, 3), "`volatile=` (at most 0.3)"),
     (re.compile(r"async(?<!\wasync)\s*=\s*True"), (0, 3), "`async=True` (at most 0.3)"),
@@ -50,11 +52,32 @@ _EVIDENCE = (
 )
 
 
+# Idioms that 0.4 introduced: code using them ran on 0.4 or later, whatever older idioms it
+# also holds (`Variable(...)` and `.data[0]` still ran in 0.4, with a warning at most).
+_NEWER_EVIDENCE = (
+    (re.compile(r"no_grad\b"), "`torch.no_grad`"),
+    (re.compile(r"\.item\(\s*\)"), "`.item()`"),
+    (re.compile(r"torch(?<!\wtorch)\s*\.\s*(?:tensor|device)\s*\("), "`torch.tensor(...)` / `torch.device(...)`"),
+    (re.compile(r"reduction\s*=\s*['\"](?:mean|sum|none)['\"]"), "`reduction=`"),
+)
+_NEWER_ERA: Version = (0, 4)
+
+
 def infer_era(text: str) -> Tuple[Optional[Version], str]:
-    """The newest torch the code can have been written for, and why; (None, reason) when nothing tells."""
+    """The newest torch the code can have been written for, and why; (None, reason) when nothing tells.
+
+    Evidence of an era older than 0.4 gives way when the code also uses what 0.4 introduced:
+    such code mixes the styles of the 0.4 transition, and 0.4 is where both ran.
+    """
+    newer = next((why for pattern, why in _NEWER_EVIDENCE if pattern.search(text)), None)
+    overruled = None
     for pattern, era, why in _EVIDENCE:
         if pattern.search(text):
-            return era, why
+            if newer is None or era >= _NEWER_ERA:
+                return era, why
+            overruled = overruled or why
+    if overruled is not None:
+        return _NEWER_ERA, f"{overruled.split(' (')[0]} alongside {newer} (0.4 or later): 0.4"
     return None, "no era-specific idiom found"
 
 

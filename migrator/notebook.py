@@ -77,7 +77,8 @@ def transform_notebook(source: bytes, settings: Settings, path: str, fix: bool) 
         return dataclasses.replace(result, source=source, output=source)
     fixed = tuple(_in_cell(f, layout) for f in result.fixed)
     if not result.changed:
-        remaining = tuple(_in_cell(f, layout) for f in result.remaining)
+        found = result.remaining if fix else _marked_held(joined, result.remaining, cells, nonce, settings, path)
+        remaining = tuple(_in_cell(f, layout) for f in found)
         return dataclasses.replace(result, source=source, output=source, fixed=fixed, remaining=remaining)
     held: Tuple[Finding, ...] = ()
     try:
@@ -86,7 +87,7 @@ def transform_notebook(source: bytes, settings: Settings, path: str, fix: bool) 
         retried = _fix_within_cells(joined, result, cells, nonce, settings, path)
         if retried is None:
             return dataclasses.replace(result, source=source, output=source, fixed=(), remaining=(), error=str(error))
-        result, new_sources, held = retried
+        result, new_sources, held, _ = retried
         fixed = tuple(_in_cell(f, layout) for f in result.fixed)
     try:
         output = (bom + _splice(text, cells, new_sources)).encode("utf-8")
@@ -463,11 +464,38 @@ class _Attempt:
     places: Dict[int, int]  # line of a held-back fix -> its line in the output
 
 
+def _marked_held(
+    joined: str, found: Sequence[Finding], cells: Sequence[_Cell], nonce: str, settings: Settings, path: str
+) -> Sequence[Finding]:
+    """`found` (a check of `joined`) with the fixes `fix` would hold back shown as report-only,
+    so that a check counts as fixable only what a fix of the notebook does."""
+    if not any(f.safety in (Safety.SAFE, Safety.UNSAFE) for f in found):
+        return found
+    every_fix = dataclasses.replace(settings, unsafe_fixes=True)
+    first = fix_source(joined.encode("utf-8"), every_fix, path)
+    if first.error or not first.changed:
+        return found
+    try:
+        _split(first.output.decode("utf-8"), cells, nonce)
+        return found
+    except NotebookError:
+        pass
+    retried = _fix_within_cells(joined, first, cells, nonce, every_fix, path)
+    if retried is None:
+        return found
+    groups = retried[3]
+    return [
+        dataclasses.replace(f, safety=Safety.NONE, message=f.message + _HELD) if (f.line, f.code) in groups else f
+        for f in found
+    ]
+
+
 def _fix_within_cells(
     joined: str, first: SourceResult, cells: Sequence[_Cell], nonce: str, settings: Settings, path: str
-) -> Optional[Tuple[SourceResult, List[str], Tuple[Finding, ...]]]:
+) -> Optional[Tuple[SourceResult, List[str], Tuple[Finding, ...], Set[_Group]]]:
     """Fix again without the fixes that move code across cells: the result, the cells' new
-    sources and the held-back findings (placed in the output); None if that does not help.
+    sources, the held-back findings (placed in the output) and their (line, code) in `joined`;
+    None if that does not help.
 
     A replacement may be as large as a whole block (TM103 moves the rest of the block under
     `with torch.no_grad():`), and the engine does not say how far it reaches. So the
@@ -500,7 +528,7 @@ def _fix_within_cells(
         for findings in held.values()
         for f in findings
     )
-    return attempt.result, attempt.sources, kept
+    return attempt.result, attempt.sources, kept, set(held)
 
 
 def _crossing(groups: Sequence[_Group], splits: Callable[[Sequence[_Group]], bool]) -> List[_Group]:

@@ -277,7 +277,7 @@ def test_a_fix_that_would_move_code_across_cells_is_reported_and_the_others_appl
     assert sorted(_changed_lines(before, after)) == [
         '+     "        return model(x).data"',
         '+     "    with torch.no_grad():\\n",',
-        '+     "print(y.item())"',
+        '+     "print(y[0].item())"',
         '+     "y = torch.sigmoid(x)"',
         '-     "    return model(x).data"',
         '-     "    x = Variable(x, volatile=True)\\n",',
@@ -287,6 +287,21 @@ def test_a_fix_that_would_move_code_across_cells_is_reported_and_the_others_appl
     held = transform_notebook(after, Settings(unsafe_fixes=True), str(path), fix=True)
     assert held.output == after
     assert [(f.cell, f.line, f.column, f.code, f.safety.value) for f in held.remaining] == [(4, 1, 5, "TM103", "none")]
+
+
+def test_a_check_counts_as_fixable_only_what_a_fix_of_the_notebook_applies(tmp_path):
+    """The check says of a cross-cell fix what `fix` will: report-only, not "fixable with --unsafe-fixes"."""
+    path = tmp_path / "nb.ipynb"
+    _write(path, _notebook(
+        "import torch\nfrom torch.autograd import Variable\nx = Variable(torch.ones(2), volatile=True)\ny = torch.sigmoid(x)",
+        "print(x * 2)",
+    ))
+    checked = transform_notebook(path.read_bytes(), Settings(), str(path), fix=False)
+    fixed = transform_notebook(path.read_bytes(), Settings(unsafe_fixes=True), str(path), fix=True)
+    assert [(f.cell, f.line, f.code, f.safety.value) for f in checked.remaining if f.code == "TM103"] == [(2, 3, "TM103", "none")]
+    assert [(f.code, f.safety.value) for f in fixed.remaining] == [("TM103", "none")]
+    result = CliRunner().invoke(main, ["check", "--jobs", "1", str(path)])
+    assert "--unsafe-fixes" not in result.output, result.output
 
 
 def test_crlf_notebooks_keep_crlf_in_the_rewritten_sources(tmp_path):

@@ -50,31 +50,184 @@ def bind(call: cst.Call, params: Sequence[str]) -> Optional[Dict[str, cst.Arg]]:
 
 
 def keyword_arg(name: str, value: cst.BaseExpression, like: Optional[cst.Arg] = None) -> cst.Arg:
-    """`name=value`, formatted as the project's other keyword arguments are (no spaces around `=`)."""
+    """`name=value`, formatted as the project's other keyword arguments are (no spaces around `=`).
+
+    With `like`, the new argument stands in `like`'s place: it takes `like`'s comma and the
+    whitespace after it, so `with_args` lays it out on `like`'s line, with `like`'s comment.
+    """
     arg = cst.Arg(
         value=value,
         keyword=cst.Name(name),
         equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
     )
     if like is not None:
-        arg = arg.with_changes(comma=like.comma)
+        arg = arg.with_changes(comma=like.comma, whitespace_after_arg=like.whitespace_after_arg)
     return arg
 
 
 def with_args(call: cst.Call, args: List[cst.Arg]) -> cst.Call:
-    """The call with `args`, commas fixed so the last argument keeps the original trailing style."""
+    """The call with `args`, laid out as the call's own arguments are.
+
+    Each argument of `args` that is one of the call's arguments, a copy of one
+    (`arg.with_changes(...)`) or stands in its place (`keyword_arg(..., like=arg)`) keeps
+    that argument's comment (after its comma) and the comment lines above it; every
+    comment moves with its argument, none is copied. A new argument follows the call's
+    layout: on its own line at the arguments' indentation when the call puts one argument
+    per line, else after `, `. The last argument keeps the call's closing (trailing comma
+    or not, `)` on its own line or not). Comments of arguments left out are not kept here:
+    the engine moves them above the statement.
+    """
     if not args:
         return call.with_changes(args=())
+    opening = call.whitespace_before_args
+    if not call.args and isinstance(opening, cst.ParenthesizedWhitespace):
+        # `f(\n)`: the arguments go on their own lines, one level in from `)`
+        indent = cst.SimpleWhitespace(opening.last_line.value + "    ")
+        closing = cst.ParenthesizedWhitespace(indent=True, last_line=opening.last_line)
+        call = call.with_changes(
+            whitespace_before_args=opening.with_changes(last_line=indent),
+            args=[cst.Arg(cst.Name("_"), whitespace_after_arg=closing)],
+        )
+        fixed = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT, whitespace_after_arg=cst.SimpleWhitespace("")) for a in args]
+        return with_args(call, fixed)
+    layout = _Layout(call)
+    origins = layout.origins(args)
     fixed = []
-    last_comma = call.args[-1].comma if call.args else cst.MaybeSentinel.DEFAULT
     for index, arg in enumerate(args):
+        origin = origins[index]
         if index < len(args) - 1:
-            if arg.comma is cst.MaybeSentinel.DEFAULT or arg.comma == cst.MaybeSentinel.DEFAULT:
-                arg = arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            fixed.append(layout.between(arg, origin, origins[index + 1]))
         else:
-            arg = arg.with_changes(comma=last_comma)
-        fixed.append(arg)
+            fixed.append(layout.closing(arg, origin))
     return call.with_changes(args=fixed)
+
+
+class _Layout:
+    """Where a call's arguments break lines, and which comments belong to which argument."""
+
+    def __init__(self, call: cst.Call) -> None:
+        self.args = list(call.args)
+        self.opening = call.whitespace_before_args
+        # the whitespace after each argument: after its comma, or (last, no trailing comma) before `)`
+        self.after: List[cst.BaseParenthesizableWhitespace] = []
+        for arg in self.args:
+            self.after.append(arg.comma.whitespace_after if isinstance(arg.comma, cst.Comma) else arg.whitespace_after_arg)
+        self.trailing_comma = bool(self.args) and isinstance(self.args[-1].comma, cst.Comma)
+        between = self.after[:-1]
+        broken = [w for w in between if isinstance(w, cst.ParenthesizedWhitespace)]
+        ends = (self.opening, *self.after[-1:])
+        # one argument per line: every argument after a line break (the first may share the `(` line)
+        self.one_per_line = bool(self.args) and len(broken) == len(between) and (
+            bool(between) or any(isinstance(w, cst.ParenthesizedWhitespace) for w in ends)
+        )
+        if broken:
+            self.indent = broken[-1].last_line
+        elif isinstance(self.opening, cst.ParenthesizedWhitespace):
+            self.indent = self.opening.last_line
+        elif self.after and isinstance(self.after[-1], cst.ParenthesizedWhitespace):
+            self.indent = cst.SimpleWhitespace(self.after[-1].last_line.value + "    ")
+        else:
+            self.indent = cst.SimpleWhitespace("    ")
+
+    def origins(self, args: Sequence[cst.Arg]) -> List[Optional[int]]:
+        """For each new argument, the index of the argument whose place it takes (None: a new one)."""
+        found: List[Optional[int]] = [None] * len(args)
+        taken = set()
+        for index, arg in enumerate(args):  # the arguments themselves first
+            for place, old in enumerate(self.args):
+                if arg is old and place not in taken:
+                    found[index] = place
+                    taken.add(place)
+                    break
+        for index, arg in enumerate(args):  # then copies and stand-ins, known by the comma they carry
+            if found[index] is not None:
+                continue
+            for place, old in enumerate(self.args):
+                if place in taken:
+                    continue
+                if isinstance(old.comma, cst.Comma):
+                    same = arg.comma is old.comma
+                else:
+                    same = arg.comma is cst.MaybeSentinel.DEFAULT and arg.whitespace_after_arg is old.whitespace_after_arg
+                if same:
+                    found[index] = place
+                    taken.add(place)
+                    break
+        return found
+
+    def _comment(self, origin: Optional[int]) -> Optional[cst.TrailingWhitespace]:
+        """The end of the line after argument `origin` (its comment), when a line break followed it."""
+        if origin is None:
+            return None
+        after = self.after[origin]
+        return after.first_line if isinstance(after, cst.ParenthesizedWhitespace) else None
+
+    def _before(self, origin: Optional[int]) -> Optional[cst.ParenthesizedWhitespace]:
+        """The line break before argument `origin` (its comment lines and indentation), if any."""
+        if origin is None:
+            return None
+        before = self.opening if origin == 0 else self.after[origin - 1]
+        return before if isinstance(before, cst.ParenthesizedWhitespace) else None
+
+    def _comma_before(self, origin: Optional[int]) -> cst.BaseParenthesizableWhitespace:
+        if origin is not None and isinstance(self.args[origin].comma, cst.Comma):
+            return self.args[origin].comma.whitespace_before
+        return cst.SimpleWhitespace("")
+
+    def _own_whitespace(self, arg: cst.Arg, origin: Optional[int]) -> cst.BaseParenthesizableWhitespace:
+        """The whitespace between the argument and its comma."""
+        if origin is None or not isinstance(self.args[origin].comma, cst.Comma):
+            return cst.SimpleWhitespace("")  # a new argument, or the last one, whose whitespace led to `)`
+        return arg.whitespace_after_arg
+
+    def between(self, arg: cst.Arg, origin: Optional[int], following: Optional[int]) -> cst.Arg:
+        """`arg`, its comma, and the whitespace up to the argument that was `following`."""
+        inner = origin is not None and origin < len(self.args) - 1  # had an argument after it
+        if inner and following == origin + 1:  # type: ignore[operator]
+            return arg.with_changes(comma=self.args[origin].comma)  # same neighbour: same separator
+        comment = self._comment(origin)
+        if comment is not None and comment.comment is not None:
+            broken = True  # the comment stays at the end of the argument's line
+        elif inner:
+            broken = comment is not None  # a line break followed it
+        else:
+            broken = self.one_per_line  # a new argument, or the last one, which only `)` followed
+        if broken:
+            before = self._before(following)
+            after: cst.BaseParenthesizableWhitespace = cst.ParenthesizedWhitespace(
+                first_line=comment if comment is not None else cst.TrailingWhitespace(),
+                empty_lines=before.empty_lines if before is not None and following != 0 else (),
+                indent=True,
+                last_line=before.last_line if before is not None else self.indent,
+            )
+        elif inner:
+            after = self.after[origin]  # type: ignore[index]
+        else:
+            after = cst.SimpleWhitespace(" ")
+        return arg.with_changes(
+            comma=cst.Comma(whitespace_before=self._comma_before(origin), whitespace_after=after),
+            whitespace_after_arg=self._own_whitespace(arg, origin),
+        )
+
+    def closing(self, arg: cst.Arg, origin: Optional[int]) -> cst.Arg:
+        """`arg` as the last argument: the call's trailing comma (or none) and its closing `)`."""
+        last = len(self.args) - 1
+        if origin == last:
+            return arg.with_changes(comma=self.args[last].comma, whitespace_after_arg=self.args[last].whitespace_after_arg)
+        end = self.after[last] if self.args else cst.SimpleWhitespace("")
+        comment = self._comment(origin)
+        if isinstance(end, cst.ParenthesizedWhitespace):
+            # the line break before `)` stays; the comment on its line is this argument's own
+            end = end.with_changes(first_line=comment if comment is not None else cst.TrailingWhitespace())
+        elif comment is not None and comment.comment is not None:
+            # the argument's comment would end the call: `)` moves to the next line
+            end = cst.ParenthesizedWhitespace(first_line=comment, indent=True, last_line=cst.SimpleWhitespace(""))
+        if self.trailing_comma:
+            return arg.with_changes(
+                comma=cst.Comma(whitespace_before=self._comma_before(origin), whitespace_after=end),
+                whitespace_after_arg=self._own_whitespace(arg, origin),
+            )
+        return arg.with_changes(comma=cst.MaybeSentinel.DEFAULT, whitespace_after_arg=end)
 
 
 def keywordize(call: cst.Call, params: Sequence[str], start: int) -> Optional[List[cst.Arg]]:

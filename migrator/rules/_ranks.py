@@ -92,23 +92,37 @@ _BINDER_TYPES = node_types(cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.F
 _IN_PLACE_RESHAPES = frozenset(("unsqueeze_", "squeeze_", "resize_", "set_", "resize_as_"))
 
 
-def _calls_and_targets(node: cst.CSTNode) -> Tuple[List[Tuple[cst.Call, bool]], Set[str]]:
+def _calls_and_targets(
+    node: cst.CSTNode, watched: Optional[Set[int]] = None, met: Optional[List[Tuple[cst.CSTNode, bool]]] = None
+) -> Tuple[List[Tuple[cst.Call, bool]], Set[str]]:
     """One walk of `node`: its calls in source order (noting those inside a nested scope:
-    lambda, comprehension), and every dotted name it binds, nested blocks included."""
+    lambda, comprehension), and every dotted name it binds, nested blocks included.
+
+    The nodes whose ids are `watched` go to `met` as they are found, with the same note.
+    """
     calls: List[Tuple[cst.Call, bool]] = []
     names: Set[str] = set()
-    _collect(node, False, calls, names)
+    _collect(node, False, calls, names, watched, met)
     return calls, names
 
 
-def _collect(node: cst.CSTNode, nested: bool, calls: List[Tuple[cst.Call, bool]], names: Set[str]) -> None:
+def _collect(
+    node: cst.CSTNode,
+    nested: bool,
+    calls: List[Tuple[cst.Call, bool]],
+    names: Set[str],
+    watched: Optional[Set[int]] = None,
+    met: Optional[List[Tuple[cst.CSTNode, bool]]] = None,
+) -> None:
     stack: List[cst.CSTNode] = [node]
     while stack:
         current = stack.pop()
         kind = type(current)
         if kind in _SCOPE_TYPES and not nested:
-            _collect(current, True, calls, names)  # the whole subtree now, so source order holds
+            _collect(current, True, calls, names, watched, met)  # the whole subtree now, so source order holds
             continue
+        if watched and id(current) in watched:
+            met.append((current, nested))  # type: ignore[union-attr]
         if kind in _CALL_TYPES:
             calls.append((current, nested))  # type: ignore[arg-type]
             func = current.func  # type: ignore[attr-defined]
@@ -168,9 +182,12 @@ class RankFlow:
     names they bind, and function parameters are unknown. Used where a rewrite is exact only for a known rank.
     """
 
-    def __init__(self, context, on_call: Callable[[cst.Call, RankOf], None]) -> None:
+    def __init__(self, context, on_call: Callable[[cst.Call, RankOf], None], watched: Optional[Set[int]] = None) -> None:
         self.context = context
         self.on_call = on_call
+        # ids of expressions some rule wants the rank of, where they are evaluated -> that rank
+        self.watched = watched or set()
+        self.watched_ranks: Dict[int, Optional[int]] = {}
         self.modules: Dict[str, Optional[int]] = {}  # dotted name -> rank change of the module it holds
         self.inputs: Dict[str, List[Optional[int]]] = {}  # dotted callee -> ranks of its single argument
 
@@ -283,7 +300,7 @@ class RankFlow:
             env.update(remaining)
             self._suite(statement.body, env)
         else:
-            calls, bound = _calls_and_targets(statement)
+            calls, bound = _calls_and_targets(statement, self.watched, [])  # ranks unknown in there
             inner = _forget(env, bound)
             for call, _ in calls:
                 self._visit_call(call, inner, nested=True)
@@ -318,9 +335,12 @@ class RankFlow:
 
     def _scan(self, node: cst.CSTNode, env: Env) -> Set[str]:
         """Visit the calls in `node` with `env`; return the names `node` binds."""
-        calls, bound = _calls_and_targets(node)
+        met: List[Tuple[cst.CSTNode, bool]] = []
+        calls, bound = _calls_and_targets(node, self.watched, met)
         for call, nested in calls:
             self._visit_call(call, env, nested)
+        for expression, nested in met:
+            self.watched_ranks[id(expression)] = None if nested else self.rank(expression, env)  # type: ignore[arg-type]
         return bound
 
     def _visit_call(self, call: cst.Call, env: Env, nested: bool) -> None:
@@ -519,6 +539,16 @@ class RankedCallRule(Rule):
         """Decide and report, after the flow has run."""
 
 
+def watch_rank(context, expression: cst.BaseExpression) -> None:
+    """Ask, during the visit, for the rank of `expression` where it is evaluated (`shared_flow(...).watched_ranks`)."""
+    context.once("rank watch", set).add(id(expression))
+
+
+def shared_flow(context, module: cst.Module) -> RankFlow:
+    """The module's rank flow, run once per visit (after it) for every rule that needs it."""
+    return _shared_flow(context, module)
+
+
 def _shared_flow(context, module: cst.Module) -> RankFlow:
     """The module's rank flow, run once for every ranked rule of the visit whose calls occur."""
 
@@ -529,7 +559,7 @@ def _shared_flow(context, module: cst.Module) -> RankFlow:
             for rule in rules:
                 rule.on_ranked_call(call, rank_of)
 
-        flow = RankFlow(context, on_call)
+        flow = RankFlow(context, on_call, context.once("rank watch", set))
         flow.run(module)
         return flow
 

@@ -13,7 +13,7 @@ import libcst as cst
 
 from migrator.rule import Rule, Safety, fixes, keeps, reports
 from migrator.rules._calls import bind, find_keyword, keyword_arg, keywordize, literal, method_call, with_args
-from migrator.rules._triggers import GAP, SPACE, rx_attribute, rx_call, rx_word
+from migrator.rules._triggers import GAP, SPACE, rx_attribute, rx_call, rx_from_import, rx_word
 
 # `Variable(...)` however imported: every spelling ends in the word (`V` comes from `Variable as V`)
 VARIABLE_CALL = r"\bVariable\b" + rx_call() + r"|\bVariable" + SPACE + r"as\b"
@@ -52,6 +52,15 @@ def is_fresh_tensor(node: cst.BaseExpression, context) -> bool:
     if isinstance(node, cst.Call):
         name = context.qualified_name(node.func)
         return name in FACTORIES or name in _LEGACY_CONSTRUCTORS
+    return False
+
+
+def _asks_for_grad(chain: cst.BaseExpression) -> bool:
+    """Whether a call of the chain `torch.randn(3, requires_grad=True).float()` passes `requires_grad=`."""
+    while isinstance(chain, cst.Call):
+        if find_keyword(chain, "requires_grad") is not None:
+            return True
+        chain = chain.func.value if isinstance(chain.func, cst.Attribute) else chain.func
     return False
 
 
@@ -174,10 +183,14 @@ class VariableWrapper(LoosePositions, Rule):
     detached alias of its argument.
     Example: `x = Variable(torch.randn(3, 2), requires_grad=True)` becomes
     `x = torch.randn(3, 2, requires_grad=True)`.
-    Fix safety: safe for legacy code. In torch <= 0.3 the argument of `Variable` had to be
-    a plain tensor, which could not require grad, so `x` itself is what the wrapper held;
-    `x.detach().requires_grad_()` is the exact modern meaning (a new leaf sharing storage)
-    and never mutates `x`. `volatile=` is handled by TM103.
+    Fix safety: safe for code of torch <= 0.3, where the argument of `Variable` had to be a
+    plain tensor, which could not require grad, so `x` itself is what the wrapper held; and
+    safe for a fresh factory call (`Variable(torch.randn(3))`). In code of 0.4 and later
+    (`.item()`, `torch.no_grad` next to `Variable`), `Variable(x)` returned `x` detached: if
+    `x` requires grad (a network's output), dropping the wrapper lets gradients through, so
+    the fix is unsafe there. `x.detach().requires_grad_()` is the exact modern meaning of
+    `requires_grad=True` (a new leaf sharing storage) and never mutates `x`. `volatile=` is
+    handled by TM103.
     """
 
     code = "TM101"
@@ -208,6 +221,16 @@ class VariableWrapper(LoosePositions, Rule):
             "import torch\nw = torch.randn(3, 2).type(dtype).requires_grad_()\nb = x\n",
             id="fresh-chain",
         ),
+        fixes(
+            "import torch\nfrom torch.autograd import Variable\ntarget = Variable(net(x + 1))\nprint(loss.item())\n",
+            "import torch\ntarget = net(x + 1)\nprint(loss.item())\n",
+            id="later-era-output-unsafe",
+        ),
+        fixes(
+            "import torch\nfrom torch.autograd import Variable\nx = Variable(torch.zeros(3))\nprint(x.sum().item())\n",
+            "import torch\nx = torch.zeros(3)\nprint(x.sum().item())\n",
+            id="later-era-fresh-factory-safe",
+        ),
         keeps("class Variable:\n    pass\nv = Variable(x)\n", id="own-class"),
         keeps("from torch.autograd import Variable\nv = Variable(x, volatile=True)\n", id="volatile-left-to-TM103"),
         keeps("import torch\nx = torch.randn(2, requires_grad=True)\n", id="modern"),
@@ -227,13 +250,29 @@ class VariableWrapper(LoosePositions, Rule):
         release = (self.context.names.binding_of(node.func),)
         release = tuple(r for r in release if r and r != "torch")
         if requires is False or requires is None:
-            self.report(node, unwrapped(data, node, id(node) in self._loose()), releases=release)
+            replacement = unwrapped(data, node, id(node) in self._loose())
+            if self._cannot_require_grad(data):
+                self.report(node, replacement, releases=release)
+            else:
+                self.report(node, replacement, releases=release, safety=Safety.UNSAFE, message=self.detaching)
             return
         if requires is True:
             replacement = self._requiring_grad(data)
         else:  # a runtime flag: an exact leaf with that flag
             replacement = method_call(method_call(data, "detach"), "requires_grad_", [cst.Arg(grad_arg.value)])
         self.report(node, replacement, releases=release)
+
+    detaching = (
+        "`Variable(x)` detaches `x` since torch 0.4; use `x` itself if it never requires grad here, else `x.detach()`"
+    )
+
+    def _cannot_require_grad(self, data: cst.BaseExpression) -> bool:
+        """In torch <= 0.3 the argument had to be a plain tensor, which never requires grad; later, only
+        a fresh factory call without `requires_grad=` is sure not to."""
+        era = self.context.source_era
+        if era is not None and era <= (0, 3):
+            return True
+        return is_fresh_tensor(data, self.context) and not _asks_for_grad(data)
 
     def _requiring_grad(self, data: cst.BaseExpression) -> cst.BaseExpression:
         if isinstance(data, cst.Call) and self.context.qualified_name(data.func) in FACTORIES and find_keyword(data, "requires_grad") is None:
@@ -699,6 +738,61 @@ class GradOnlyInputs(Rule):
             return
         index = node.args.index(arg)
         self.report(node, with_args(node, [a for i, a in enumerate(args) if i != index]))
+
+
+class MultinomialDefault(Rule):
+    """`probs.multinomial()`: draw one sample, as the default of torch <= 0.3 did.
+
+    What it does: `x.multinomial()` becomes `x.multinomial(1)`, and `torch.multinomial(p)`
+    becomes `torch.multinomial(p, 1)` (other arguments kept).
+    Why: until 0.3 `num_samples` defaulted to 1 (the policy-gradient tutorials' `action =
+    probs.multinomial()`); since 0.4 it is required and the call raises `TypeError:
+    multinomial() missing 1 required positional arguments: "num_samples"`.
+    Example: `action = probs.multinomial()` becomes `action = probs.multinomial(1)`.
+    Fix safety: safe: the call ran only where the default was 1, and `1` is that default.
+    Only files that import torch are looked at, and a user's own `multinomial` with
+    parameters of its own is never called without `num_samples` by torch's signature.
+    """
+
+    code = "TM113"
+    message = "`multinomial()` without `num_samples` raises since torch 0.4; pass `1` (the old default)"
+    safety = Safety.SAFE
+    triggers = ("multinomial(",)
+    trigger_words = ("multinomial",)
+    trigger_regex = rx_word("multinomial") + rx_call() + "|" + rx_from_import("torch", ("multinomial",))
+    changed_in = "0.4"
+    examples = (
+        fixes("import torch\naction = probs.multinomial()\n", "import torch\naction = probs.multinomial(1)\n", id="method"),
+        fixes(
+            "from torch import multinomial as draw\na = draw(p, replacement=True)\n",
+            "from torch import multinomial as draw\na = draw(p, 1, replacement=True)\n",
+            id="function-alias",
+        ),
+        keeps("import torch\naction = probs.multinomial(1)\nb = torch.multinomial(p, num_samples=2)\n", id="modern"),
+        keeps("import numpy as np\nnp.random.multinomial(20, [0.2, 0.8])\nx.multinomial()\n", id="no-torch"),
+    )
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.calls: List[Tuple[cst.Call, bool]] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if any(a.star or (a.keyword is not None and a.keyword.value == "num_samples") for a in node.args):
+            return
+        positional = [a for a in node.args if a.keyword is None]
+        if self.context.qualified_name(node.func) == "torch.multinomial":
+            if len(positional) == 1:
+                self.calls.append((node, True))
+        elif isinstance(node.func, cst.Attribute) and node.func.attr.value == "multinomial" and not positional:
+            self.calls.append((node, False))
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        if not self.calls or not uses_torch(self.context):
+            return
+        for call, function in self.calls:
+            one = cst.Arg(cst.Integer("1"))
+            before = 1 if function else 0  # after the probabilities of `torch.multinomial(p)`
+            self.report(call, with_args(call, [*call.args[:before], one, *call.args[before:]]))
 
 
 class Reinforce(Rule):

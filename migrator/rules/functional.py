@@ -496,22 +496,31 @@ _SOFTMAX_MODULES = ("torch.nn.Softmax", "torch.nn.LogSoftmax", "torch.nn.Softmin
 _SOFTMAX_PARAMS = ("input", "dim", "_stacklevel", "dtype")
 
 
-def _without_dim(node: cst.Call, params: Sequence[str]) -> Optional[List[cst.Arg]]:
-    """The call's arguments minus a `dim=None`, or None when the call states a dimension (or hides it)."""
+def _without_dim(node: cst.Call, params: Sequence[str]) -> Optional[Tuple[List[cst.Arg], Optional[cst.Arg]]]:
+    """The call's arguments minus a `dim=None`, and that argument; None when the call states a dimension (or hides it)."""
     bound = bind(node, params)
     if bound is None:
         return None
     dim = bound.get("dim")
     if dim is not None and literal(dim.value) is not None:
         return None
-    return [a for a in node.args if a is not dim]
+    return [a for a in node.args if a is not dim], dim
 
 
-def _with_dim(args: List[cst.Arg], value: cst.BaseExpression, after_input: bool) -> List[cst.Arg]:
+def _with_dim(call: cst.Call, without: Tuple[List[cst.Arg], Optional[cst.Arg]], value: cst.BaseExpression, after_input: bool) -> cst.Call:
+    """`call` with `dim=value`: in place of a `dim=None` (its line, its comment), else after the input or last."""
+    args, none = without
+    if none is not None:
+        index = next(i for i, a in enumerate(call.args) if a is none)
+        if any(a.keyword is None for a in args[index:]):
+            arg = none.with_changes(value=value)  # `F.softmax(x, None, 3)`: a positional `_stacklevel` follows
+        else:
+            arg = keyword_arg("dim", value, like=none)
+        return with_args(call, [*args[:index], arg, *args[index:]])
     arg = keyword_arg("dim", value)
     if after_input and args and args[0].keyword is None:
-        return [args[0], arg, *args[1:]]
-    return [*args, arg]
+        return with_args(call, [args[0], arg, *args[1:]])
+    return with_args(call, [*args, arg])
 
 
 _SOFTMAX_WORDS = ("softmax", "log_softmax", "softmin")
@@ -594,6 +603,36 @@ class SoftmaxImplicitDim(RankedCallRule):
             "import torch\nimport torch.nn.functional as F\ns = torch.randn(5, 4)\ntry:\n    s = torch.randn(5, 4, 3)\nexcept ValueError:\n    p = F.softmax(s, dim=(0 if s.dim() in (0, 1, 3) else 1))\n",
             id="handler-forgets-names-the-try-binds",
         ),
+        fixes(
+            "import torch\nimport torch.nn.functional as F\nx = torch.randn(4, 3)\np = F.softmax(\n    x,  # logits\n)\n",
+            "import torch\nimport torch.nn.functional as F\nx = torch.randn(4, 3)\np = F.softmax(\n    x,  # logits\n    dim=1,\n)\n",
+            id="multi-line-trailing-comma-comment-stays-on-its-argument",
+        ),
+        fixes(
+            "import torch\nimport torch.nn.functional as F\nx = torch.randn(4, 3)\np = F.softmax(\n    x  # logits\n)\n",
+            "import torch\nimport torch.nn.functional as F\nx = torch.randn(4, 3)\np = F.softmax(\n    x,  # logits\n    dim=1\n)\n",
+            id="multi-line-no-trailing-comma-comment-stays-on-its-argument",
+        ),
+        fixes(
+            "import torch\nimport torch.nn.functional as F\nx = torch.randn(4, 3)\np = F.log_softmax(\n    x,\n    _stacklevel=5,\n)\n",
+            "import torch\nimport torch.nn.functional as F\nx = torch.randn(4, 3)\np = F.log_softmax(\n    x,\n    dim=1,\n    _stacklevel=5,\n)\n",
+            id="multi-line-inserted-after-the-input-no-comment",
+        ),
+        fixes(
+            "import torch\nimport torch.nn.functional as F\nx = torch.randn(4, 3)\np = F.softmax(x,  # logits\n              _stacklevel=5)\n",
+            "import torch\nimport torch.nn.functional as F\nx = torch.randn(4, 3)\np = F.softmax(x,  # logits\n              dim=1,\n              _stacklevel=5)\n",
+            id="multi-line-aligned-arguments",
+        ),
+        fixes(
+            "import torch\nimport torch.nn.functional as F\nx = torch.randn(4, 3)\np = F.softmax(\n    x,\n    _stacklevel=5,\n    dim=None,  # pick later\n)\n",
+            "import torch\nimport torch.nn.functional as F\nx = torch.randn(4, 3)\np = F.softmax(\n    x,\n    _stacklevel=5,\n    dim=1,  # pick later\n)\n",
+            id="multi-line-dim-none-replaced-in-place",
+        ),
+        fixes(
+            "import torch.nn as nn\nsm = nn.Softmax(\n)\nlsm = nn.LogSoftmax(\n    None  # no dim\n)\n",
+            "import torch.nn as nn\nsm = nn.Softmax(\n    dim=1\n)\nlsm = nn.LogSoftmax(\n    dim=1  # no dim\n)\n",
+            id="multi-line-module",
+        ),
         keeps("import torch.nn.functional as F\np = F.softmax(x, dim=-1)\nq = F.log_softmax(x, 1)\n", id="explicit"),
         keeps("import numpy as np\nfrom scipy.special import softmax\np = softmax(x)\n", id="scipy-look-alike"),
     )
@@ -602,45 +641,45 @@ class SoftmaxImplicitDim(RankedCallRule):
 
     def __init__(self, context) -> None:
         super().__init__(context)
-        self.functions: List[Tuple[cst.Call, List[cst.Arg], cst.BaseExpression, Optional[int]]] = []
-        self.modules: List[Tuple[cst.Call, List[cst.Arg]]] = []
+        self.functions: List[Tuple[cst.Call, Tuple[List[cst.Arg], Optional[cst.Arg]], cst.BaseExpression, Optional[int]]] = []
+        self.modules: List[Tuple[cst.Call, Tuple[List[cst.Arg], Optional[cst.Arg]]]] = []
 
     def on_ranked_call(self, call: cst.Call, rank_of: RankOf) -> None:
         name = self.context.qualified_name(call.func)
         if name in _SOFTMAX_FUNCTIONS:
-            args = _without_dim(call, _SOFTMAX_PARAMS)
+            without = _without_dim(call, _SOFTMAX_PARAMS)
             bound = bind(call, _SOFTMAX_PARAMS)
-            if args is not None and bound is not None and "input" in bound:
-                self.functions.append((call, args, bound["input"].value, rank_of(bound["input"].value)))
+            if without is not None and bound is not None and "input" in bound:
+                self.functions.append((call, without, bound["input"].value, rank_of(bound["input"].value)))
         elif name in _SOFTMAX_MODULES:
-            args = _without_dim(call, ("dim",))
-            if args is not None:
-                self.modules.append((call, args))
+            without = _without_dim(call, ("dim",))
+            if without is not None:
+                self.modules.append((call, without))
 
     def ranked(self, module: cst.Module, flow: RankFlow) -> None:
-        for call, args, source, rank in self.functions:
+        for call, without, source, rank in self.functions:
             if rank is not None:
-                self.report(call, with_args(call, _with_dim(args, cst.Integer(str(_legacy_softmax_dim(rank))), True)))
+                self.report(call, _with_dim(call, without, cst.Integer(str(_legacy_softmax_dim(rank))), True))
             elif is_simple(source):
                 rule = cst.parse_expression(f"(0 if {cst.Module(body=[]).code_for_node(source)}.dim() in (0, 1, 3) else 1)")
                 self.report(
-                    call, with_args(call, _with_dim(args, rule, True)), safety=Safety.UNSAFE,
+                    call, _with_dim(call, without, rule, True), safety=Safety.UNSAFE,
                     message=self.message + " (unsafe: input rank unknown; this is the legacy rule spelled out, pick the real dimension)",
                 )
             else:
                 self.report(
-                    call, with_args(call, _with_dim(args, cst.Integer("1"), True)), safety=Safety.UNSAFE,
+                    call, _with_dim(call, without, cst.Integer("1"), True), safety=Safety.UNSAFE,
                     message=self.message + " (unsafe: input rank unknown; assumes a 2-D or 4-D input, a 3-D input took dim 0)",
                 )
         owners = self._owners(module, flow)
-        for call, args in self.modules:
+        for call, without in self.modules:
             ranks = owners.get(id(call), [])
             dims = {None if r is None else _legacy_softmax_dim(r) for r in ranks}
             if len(dims) == 1 and None not in dims:
-                self.report(call, with_args(call, _with_dim(args, cst.Integer(str(dims.pop())), False)))
+                self.report(call, _with_dim(call, without, cst.Integer(str(dims.pop())), False))
             else:
                 self.report(
-                    call, with_args(call, _with_dim(args, cst.Integer("1"), False)), safety=Safety.UNSAFE,
+                    call, _with_dim(call, without, cst.Integer("1"), False), safety=Safety.UNSAFE,
                     message=self.message + " (unsafe: input rank unknown; assumes a 2-D or 4-D input, a 3-D input took dim 0)",
                 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
@@ -25,7 +26,7 @@ from migrator.rules._triggers import (
     rx_torch_function,
     rx_words,
 )
-from migrator.walk import iter_code
+from migrator.walk import code_children, iter_code
 
 _SCHED = "torch.optim.lr_scheduler."
 _PLATEAU = _SCHED + "ReduceLROnPlateau"
@@ -291,7 +292,14 @@ class SchedulerStepFirst(_SchedulerLoops):
     What it does: in a `for` loop whose body calls `scheduler.step()` (a scheduler of
     `torch.optim.lr_scheduler`) before the statements that train (an optimizer `.step()`,
     `.backward()`, or a call of the file's own function such as `train(epoch)`), moves the
-    scheduler call to the end of the loop body.
+    scheduler call to the end of the loop body. It also finds the call where it comes
+    before the optimizer steps of the same function body (`def train(epoch):
+    scheduler.step()` then the batch loop), or in an `if` of a function or loop body
+    (`if phase == 'train': scheduler.step()`, the transfer-learning tutorial) with an
+    optimizer step later in that body (nested in loops, ifs or a called function of the
+    file). It moves it to the end of that body (before a final `return`), an `if` one
+    under the same condition, re-tested there. A scheduler or optimizer can be a parameter
+    of the function when every call of it in the file passes one.
     Why: up to 1.0 a scheduler's constructor left the learning rate untouched and the first
     `step()` selected epoch 0, so schedulers were stepped at the start of each epoch.
     Torch 1.1 made the constructor take that first step; stepping first now skips the
@@ -302,7 +310,9 @@ class SchedulerStepFirst(_SchedulerLoops):
     Fix safety: unsafe: it moves a statement, which reproduces the <= 1.0 learning rates
     but changes what the original computes on current torch, and code between the two
     positions may read the learning rate. Loops with `continue`, `break` or `return` are
-    only reported.
+    only reported, as are functions that can return early, conditions that may change
+    before the end of the body (a call, an attribute, a name assigned in the body) and
+    calls in an `else` or `elif` branch.
     """
 
     code = "TM603"
@@ -342,7 +352,126 @@ class SchedulerStepFirst(_SchedulerLoops):
             "class Stepper:\n    def step(self):\n        pass\nsched = Stepper()\nfor epoch in range(3):\n    sched.step()\n    opt.step()\n",
             id="own-step",
         ),
+        fixes(
+            "import torch\nopt = torch.optim.SGD(ps, lr=1.0)\nsched = torch.optim.lr_scheduler.StepLR(opt, 1)\n"
+            "def train(epoch):\n    sched.step()\n    for x in data:\n        opt.zero_grad()\n        f(x).backward()\n"
+            "        opt.step()\n    print(epoch)\nfor epoch in range(3):\n    train(epoch)\n",
+            "import torch\nopt = torch.optim.SGD(ps, lr=1.0)\nsched = torch.optim.lr_scheduler.StepLR(opt, 1)\n"
+            "def train(epoch):\n    for x in data:\n        opt.zero_grad()\n        f(x).backward()\n"
+            "        opt.step()\n    print(epoch)\n    sched.step()\nfor epoch in range(3):\n    train(epoch)\n",
+            id="function-body",
+        ),
+        fixes(
+            "from torch.optim import lr_scheduler as LS\nclass Trainer:\n    def __init__(self, opt):\n"
+            "        self.sched = LS.ExponentialLR(opt, 0.9)\n        self.opt = opt\n    def epoch(self):\n"
+            "        self.sched.step()\n        loss = 0\n        for x in data:\n            self.update(x)\n        return loss\n"
+            "    def update(self, x):\n        self.opt.step()\n",
+            "from torch.optim import lr_scheduler as LS\nclass Trainer:\n    def __init__(self, opt):\n"
+            "        self.sched = LS.ExponentialLR(opt, 0.9)\n        self.opt = opt\n    def epoch(self):\n"
+            "        loss = 0\n        for x in data:\n            self.update(x)\n        self.sched.step()\n        return loss\n"
+            "    def update(self, x):\n        self.opt.step()\n",
+            id="aliased-method-before-return",
+        ),
+        fixes(
+            "import torch\nfrom torch.optim import lr_scheduler\n"
+            "def train_model(model, optimizer, scheduler, num_epochs=25):\n    for epoch in range(num_epochs):\n"
+            "        for phase in ['train', 'val']:\n            if phase == 'train':\n                scheduler.step()\n"
+            "                model.train(True)\n            else:\n                model.train(False)\n"
+            "            for inputs, labels in loader:\n                optimizer.zero_grad()\n"
+            "                if phase == 'train':\n                    loss(inputs, labels).backward()\n"
+            "                    optimizer.step()\n    return model\n"
+            "opt = torch.optim.SGD(net.parameters(), lr=0.001)\nsched = lr_scheduler.StepLR(opt, step_size=7)\n"
+            "net = train_model(net, opt, sched, num_epochs=25)\n",
+            "import torch\nfrom torch.optim import lr_scheduler\n"
+            "def train_model(model, optimizer, scheduler, num_epochs=25):\n    for epoch in range(num_epochs):\n"
+            "        for phase in ['train', 'val']:\n            if phase == 'train':\n"
+            "                model.train(True)\n            else:\n                model.train(False)\n"
+            "            for inputs, labels in loader:\n                optimizer.zero_grad()\n"
+            "                if phase == 'train':\n                    loss(inputs, labels).backward()\n"
+            "                    optimizer.step()\n            if phase == 'train':\n                scheduler.step()\n    return model\n"
+            "opt = torch.optim.SGD(net.parameters(), lr=0.001)\nsched = lr_scheduler.StepLR(opt, step_size=7)\n"
+            "net = train_model(net, opt, sched, num_epochs=25)\n",
+            id="tutorial-phase-if-parameters",
+        ),
+        fixes(
+            "import torch.optim as optim\nsched = optim.lr_scheduler.StepLR(optimizer, 30)\nfor epoch in range(90):\n"
+            "    if epoch > 0:\n        sched.step()\n    for x in data:\n        optimizer.step()\n    print(epoch)\n",
+            "import torch.optim as optim\nsched = optim.lr_scheduler.StepLR(optimizer, 30)\nfor epoch in range(90):\n"
+            "    for x in data:\n        optimizer.step()\n    print(epoch)\n    if epoch > 0:\n        sched.step()\n",
+            id="if-moves-whole",
+        ),
+        reports(
+            "import torch\nsched = torch.optim.lr_scheduler.StepLR(opt, 30)\ndef train(epoch):\n    sched.step()\n"
+            "    if epoch in skipped:\n        return\n    for x in data:\n        opt.step()\n",
+            id="function-returns-early-report-only",
+        ),
+        reports(
+            "import torch\nsched = torch.optim.lr_scheduler.StepLR(opt, 30)\nfor epoch in range(90):\n"
+            "    if args.decay:\n        sched.step()\n    train(epoch)\ndef train(epoch):\n    opt.step()\n",
+            id="attribute-condition-report-only",
+        ),
+        reports(
+            "import torch\nsched = torch.optim.lr_scheduler.StepLR(opt, 30)\nfor epoch in range(90):\n"
+            "    for phase in ('val', 'train'):\n        if phase == 'val':\n            model.eval()\n"
+            "        else:\n            sched.step()\n        for x in data:\n            if phase == 'train':\n"
+            "                opt.step()\n",
+            id="else-branch-report-only",
+        ),
+        keeps(
+            "import torch\nsched = torch.optim.lr_scheduler.StepLR(opt, 30)\ndef train(epoch):\n    for x in data:\n"
+            "        opt.step()\n    sched.step()\nfor epoch in range(90):\n    for phase in ['train', 'val']:\n"
+            "        for x in data:\n            if phase == 'train':\n                opt.step()\n"
+            "        if phase == 'train':\n            sched.step()\n",
+            id="modern-order-function-and-phase",
+        ),
+        keeps(
+            "import torch\nsched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt)\nstep = torch.optim.lr_scheduler.StepLR(opt, 3)\n"
+            "def validate(epoch):\n    val_loss = evaluate()\n    sched.step(val_loss)\n    for x in data:\n        opt.step()\n"
+            "def decay(epoch):\n    step.step()\n    if epoch % 2:\n        step.step()\n    for t in range(5):\n        env.step(t)\n"
+            "        loss.backward()\n",
+            id="plateau-metric-and-no-optimizer-step",
+        ),
+        keeps(
+            "import torch\nsched = torch.optim.lr_scheduler.StepLR(opt, 30)\ndef run(s, o):\n    s.step()\n    o.step()\n"
+            "run(env, opt)\n",
+            id="parameter-look-alike",
+        ),
     )
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.defs: Dict[str, List[cst.FunctionDef]] = {}
+        self.def_order: List[cst.FunctionDef] = []
+        self.calls_of: Dict[str, List[cst.Call]] = {}
+        self.scheduled: Set[str] = set()  # the optimizers schedulers are built on
+        self.declared: Set[str] = set()  # names of `global` / `nonlocal` statements
+        self.stepping: Dict[int, bool] = {}  # id(FunctionDef) -> whether calling it steps an optimizer
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        super().visit_Assign(node)
+        if isinstance(node.value, cst.Call):
+            made = self.context.qualified_name(node.value.func)
+            if made is not None and made.startswith(_SCHED):
+                args = [a for a in node.value.args if not a.star]
+                given = args[0] if args and args[0].keyword is None else find_keyword(node.value, "optimizer")
+                name = dotted(given.value) if given is not None else None
+                if name is not None:
+                    self.scheduled.add(name)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        super().visit_FunctionDef(node)
+        self.defs.setdefault(node.name.value, []).append(node)
+        self.def_order.append(node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Name):
+            self.calls_of.setdefault(node.func.value, []).append(node)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.declared.update(item.name.value for item in node.names)
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        self.declared.update(item.name.value for item in node.names)
 
     def leave_Module(self, original_node: cst.Module) -> None:
         for loop in self.loops:
@@ -354,6 +483,351 @@ class SchedulerStepFirst(_SchedulerLoops):
                 self.report(first, message=self.message + " (the loop can exit early: move it by hand)")
                 continue
             self.report(loop.body, self._moved(loop, indexes, statements, drop_args=False), position_node=first)
+        if not any(made and made.startswith(_SCHED) for made_set in self.constructed.values() for made in made_set):
+            return
+        for function in self.def_order:
+            self._scan(function.body, function, function)
+        if self.loops:
+            parents = self.context.parents(original_node)
+            for loop in self.loops:
+                self._scan(loop.body, loop, _enclosing_function(loop, parents))
+
+    # --- a scheduler step before the optimizer steps of a function body, or in an `if` ------------
+
+    def _scan(self, block: cst.BaseSuite, owner: cst.CSTNode, function: Optional[cst.FunctionDef]) -> None:
+        """Scheduler steps of `block` (a function's or a loop's body) that run before its optimizer steps:
+        top-level in a function body, or in an `if` at the top level of either (top-level steps
+        of a loop body are the loop form's)."""
+        statements = _block_statements(block)
+        if not statements:
+            return
+        early: List[_EarlyStep] = []
+        for index, statement in enumerate(statements):
+            if isinstance(owner, cst.FunctionDef) and self._scheduler_step(statement, function):
+                early.append(_EarlyStep(index, statement))
+                continue
+            if not isinstance(statement, cst.If):
+                continue
+            for branch, inner_block in enumerate(_if_branches(statement)):
+                inner = _block_statements(inner_block)
+                for position, line in enumerate(inner):
+                    if self._scheduler_step(line, function):
+                        early.append(_EarlyStep(index, line, statement, branch, inner[:position], inner[position + 1 :]))
+        early = [
+            step
+            for step in early
+            if not any(self._steps_optimizer(s, function) for s in [*statements[: step.index], *step.before])
+            and any(self._steps_optimizer(s, function) for s in [*step.after, *statements[step.index + 1 :]])
+        ]
+        if not early:
+            return
+        is_function = isinstance(owner, cst.FunctionDef)
+        trailing_return = is_function and _is_return(statements[-1])
+        if _exits(block, allowed=statements[-1] if trailing_return else None):
+            where = "function can return" if is_function else "loop iteration can end"
+            for step in early:
+                under = ", under the same condition" if step.condition is not None else ""
+                self.report(step.statement, message=f"{self.message} (the {where} early: move it by hand after "
+                            f"the optimizer steps{under}, on every path that trains)")
+            return
+        bound = _bound_names(block) | self.declared
+        movable = []
+        for step in early:
+            if step.condition is not None and step.branch > 0:
+                self.report(step.statement, message=self.message + " (it runs in an `else`/`elif` branch: move it "
+                            "after the optimizer steps, under the same condition, by hand)")
+            elif step.condition is not None and not _pure_test(step.condition.test, bound):
+                self.report(step.statement, message=self.message + " (it runs under a condition that may change before "
+                            "the optimizer steps: move it after them, under the same condition, by hand)")
+            else:
+                movable.append(step)
+        if movable:
+            moved = _moved_to_end(block, statements, movable, trailing_return)
+            self.report(block, moved, position_node=movable[0].statement)
+
+    def _scheduler_step(self, statement: cst.CSTNode, function: Optional[cst.FunctionDef]) -> bool:
+        """`scheduler.step()` (no argument) as a whole statement line."""
+        call = _sole_call(statement)
+        if call is None or call.args:
+            return False
+        method = _method(call)
+        return method is not None and method[1] == "step" and self._is(method[0], function, scheduler=True)
+
+    def _steps_optimizer(self, node: cst.CSTNode, function: Optional[cst.FunctionDef]) -> bool:
+        """Whether running `node` steps an optimizer: `optimizer.step(...)` in it, or in a function
+        of the file it calls (code of functions it only defines does not run)."""
+        for call in _own_code(node):
+            if type(call) is not cst.Call:
+                continue
+            func = call.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "step":
+                receiver = dotted(func.value)
+                if receiver is not None and self._is(receiver, function, scheduler=False):
+                    return True
+            callee = self._callee(call)
+            if callee is not None and self._function_steps_optimizer(callee):
+                return True
+        return False
+
+    def _function_steps_optimizer(self, function: cst.FunctionDef) -> bool:
+        """Whether calling the file's `function` steps an optimizer (once per function and file)."""
+        known = self.stepping.get(id(function))
+        if known is None:
+            self.stepping[id(function)] = False  # a recursive call adds nothing
+            known = self.stepping[id(function)] = self._steps_optimizer(function.body, function)
+        return known
+
+    def _callee(self, call: cst.Call) -> Optional[cst.FunctionDef]:
+        """The file's function `f` of `f(...)`, or its method `m` of `self.m(...)`, when defined once."""
+        func = call.func
+        if isinstance(func, cst.Name):
+            name = func.value
+        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+            name = func.attr.value
+        else:
+            return None
+        found = self.defs.get(name, ())
+        return found[0] if len(found) == 1 else None
+
+    def _is(self, name: str, function: Optional[cst.FunctionDef], scheduler: bool) -> bool:
+        """Whether `name` is a scheduler (not ReduceLROnPlateau) or an optimizer where `function` runs:
+        a parameter is one when every call of the function in the file passes one."""
+        if function is not None and "." not in name and name in _parameter_names(function):
+            given = self._arguments(function, name)
+            return bool(given) and all(
+                (value := dotted(node)) is not None and self._is(value, None, scheduler) for node in given  # type: ignore[union-attr]
+            )
+        if scheduler:
+            return self.is_scheduler(name)
+        if self.is_scheduler(name, plateau=True):
+            return False
+        made = self.constructor_of(name)
+        if made is not None and made.startswith("torch.optim."):
+            return True
+        return name in self.scheduled or bool(_OPTIMIZER_NAME.fullmatch(name.rsplit(".", 1)[-1]))
+
+    def _arguments(self, function: cst.FunctionDef, parameter: str) -> Optional[List[cst.BaseExpression]]:
+        """What every call of `function` in the file passes as `parameter`, or None if that is unknown."""
+        name = function.name.value
+        if len(self.defs.get(name, ())) != 1 or parameter in _bound_names(function.body) | self.declared:
+            return None
+        params = function.params
+        ordered = [*params.posonly_params, *params.params]
+        index = next((i for i, p in enumerate(ordered) if p.name.value == parameter), None)
+        declared = next((p for p in [*ordered, *params.kwonly_params] if p.name.value == parameter), None)
+        if declared is None:
+            return None
+        values: List[cst.BaseExpression] = []
+        for call in self.calls_of.get(name, ()):
+            if any(a.star for a in call.args):
+                return None
+            given = [a for a in call.args if a.keyword is None]
+            keyword = find_keyword(call, parameter)
+            if index is not None and index < len(given):
+                values.append(given[index].value)
+            elif keyword is not None:
+                values.append(keyword.value)
+            elif declared.default is not None:
+                values.append(declared.default)
+            else:
+                return None
+        return values or None
+
+
+# A name that says optimizer (`optimizer`, `optimizer_ft`, `optD`, `g_optim`), for one the file does not build
+_OPTIMIZER_NAME = re.compile(r"(?:\w*_)?(?:opt|optim|optimi[sz]er)(?:_?[A-Za-z]|_\w+|\d+)?", re.IGNORECASE)
+
+
+class _EarlyStep:
+    """A scheduler-step statement of a body: at its top level (`index`), or in an `if` there."""
+
+    def __init__(
+        self,
+        index: int,
+        statement: cst.BaseStatement,
+        condition: Optional[cst.If] = None,
+        branch: int = 0,
+        before: Sequence[cst.BaseStatement] = (),
+        after: Sequence[cst.BaseStatement] = (),
+    ) -> None:
+        self.index = index
+        self.statement = statement
+        self.condition = condition  # the `if` statement at `index` holding it
+        self.branch = branch  # 0: the `if` body; 1, 2...: its `elif` / `else` branches
+        self.before = list(before)  # the statements before and after it in its branch
+        self.after = list(after)
+
+
+def _block_statements(block: cst.BaseSuite) -> List[cst.BaseStatement]:
+    return list(block.body) if isinstance(block, cst.IndentedBlock) else []
+
+
+def _if_branches(statement: cst.If) -> List[cst.BaseSuite]:
+    """The blocks of an `if` / `elif` / `else` chain, in order."""
+    branches: List[cst.BaseSuite] = [statement.body]
+    rest = statement.orelse
+    while rest is not None:
+        branches.append(rest.body)
+        rest = rest.orelse if isinstance(rest, cst.If) else None
+    return branches
+
+
+_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+
+
+def _own_code(node: cst.CSTNode):
+    """`node` and its code below, not entering the functions, classes and lambdas it defines."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if current is not node and type(current) in _SCOPES:
+            continue
+        children = code_children(current)
+        children.reverse()
+        stack.extend(children)
+
+
+def _enclosing_function(node: cst.CSTNode, parents: Dict[int, cst.CSTNode]) -> Optional[cst.FunctionDef]:
+    parent = parents.get(id(node))
+    while parent is not None:
+        if type(parent) is cst.FunctionDef:
+            return parent  # type: ignore[return-value]
+        if type(parent) in (cst.ClassDef, cst.Lambda):
+            return None
+        parent = parents.get(id(parent))
+    return None
+
+
+def _parameter_names(function: cst.FunctionDef) -> Set[str]:
+    params = function.params
+    names = {p.name.value for p in [*params.posonly_params, *params.params, *params.kwonly_params]}
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            names.add(star.name.value)
+    return names
+
+
+def _is_return(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 and isinstance(statement.body[0], cst.Return)
+
+
+def _exits(block: cst.BaseSuite, allowed: Optional[cst.BaseStatement]) -> bool:
+    """Whether a pass through `block` can end before its last statement: a `return` or `yield`
+    (other than the `allowed` final return), or a `break` / `continue` of no loop inside it."""
+    stack: List[Tuple[cst.CSTNode, bool]] = [(block, False)]
+    while stack:
+        node, in_loop = stack.pop()
+        kind = type(node)
+        if node is allowed:
+            continue
+        if kind in _SCOPES:
+            continue
+        if kind in (cst.Return, cst.Yield) or (kind in (cst.Break, cst.Continue) and not in_loop):
+            return True
+        if kind in (cst.For, cst.While):
+            stack.append((node.body, True))  # type: ignore[attr-defined]
+            if node.orelse is not None:  # type: ignore[attr-defined]
+                stack.append((node.orelse, in_loop))  # type: ignore[attr-defined]
+            stack.extend((child, in_loop) for child in code_children(node) if child is not node.body and child is not node.orelse)  # type: ignore[attr-defined]
+            continue
+        stack.extend((child, in_loop) for child in code_children(node))
+    return False
+
+
+def _target_names(target: cst.CSTNode) -> List[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for element in target.elements for n in _target_names(element.value)]
+    if isinstance(target, cst.StarredElement):
+        return _target_names(target.value)
+    return []
+
+
+def _bound_names(block: cst.CSTNode) -> Set[str]:
+    """The plain names a block (re)binds anywhere in it."""
+    names: Set[str] = set()
+    for node in iter_code(block):
+        kind = type(node)
+        if kind is cst.AssignTarget:
+            names.update(_target_names(node.target))  # type: ignore[attr-defined]
+        elif kind in (cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr, cst.Del):
+            names.update(_target_names(node.target))  # type: ignore[attr-defined]
+        elif kind is cst.WithItem and node.asname is not None:  # type: ignore[attr-defined]
+            names.update(_target_names(node.asname.name))  # type: ignore[attr-defined]
+        elif kind is cst.ExceptHandler and node.name is not None:  # type: ignore[attr-defined]
+            names.update(_target_names(node.name.name))  # type: ignore[attr-defined]
+        elif kind in (cst.FunctionDef, cst.ClassDef):
+            names.add(node.name.value)  # type: ignore[attr-defined]
+        elif kind in (cst.Global, cst.Nonlocal):
+            names.update(item.name.value for item in node.names)  # type: ignore[attr-defined]
+        elif kind in (cst.Import, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):  # type: ignore[attr-defined]
+            for alias in node.names:  # type: ignore[attr-defined]
+                bound = alias.asname.name if alias.asname is not None else alias.name
+                names.add((dotted(bound) or "").split(".", 1)[0])
+    return names
+
+
+# What a condition may hold to be re-tested after the optimizer steps with the same outcome:
+# names the body does not rebind, literals and operators; no call, attribute or subscript.
+_PURE = (
+    cst.Name, cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.ConcatenatedString,
+    cst.Comparison, cst.ComparisonTarget, cst.BaseCompOp, cst.BooleanOperation, cst.BaseBooleanOp,
+    cst.UnaryOperation, cst.BaseUnaryOp, cst.BinaryOperation, cst.BaseBinaryOp,
+    cst.Tuple, cst.List, cst.Set, cst.Element,
+)
+
+
+def _pure_test(test: cst.BaseExpression, bound: Set[str]) -> bool:
+    for node in iter_code(test):
+        if not isinstance(node, _PURE):
+            return False
+        if type(node) is cst.Name and node.value in bound:  # type: ignore[attr-defined]
+            return False
+    return True
+
+
+def _moved_to_end(
+    block: cst.BaseSuite, statements: List[cst.BaseStatement], steps: Sequence[_EarlyStep], trailing_return: bool
+) -> cst.BaseSuite:
+    """`block` with the scheduler steps at its end (before a final `return`), one in an `if`
+    under a copy of that `if`'s condition; an `if` left empty goes (its condition is pure)."""
+    by_index: Dict[int, List[_EarlyStep]] = {}
+    for step in steps:
+        by_index.setdefault(step.index, []).append(step)
+    kept: List[cst.BaseStatement] = []
+    tail: List[cst.BaseStatement] = []
+    for index, statement in enumerate(statements):
+        here = by_index.get(index)
+        if not here:
+            kept.append(statement)
+        elif here[0].condition is None:
+            tail.append(statement)
+        else:
+            assert isinstance(statement, cst.If) and isinstance(statement.body, cst.IndentedBlock)
+            moved = [step.statement for step in here]
+            rest = [s for s in statement.body.body if all(s is not m for m in moved)]
+            if rest:
+                kept.append(statement.with_changes(body=statement.body.with_changes(body=rest)))
+                tail.append(statement.with_changes(
+                    leading_lines=(), orelse=None,
+                    body=statement.body.with_changes(body=moved, header=cst.TrailingWhitespace(), footer=()),
+                ))
+            elif statement.orelse is not None:
+                kept.append(statement.with_changes(body=statement.body.with_changes(
+                    body=[cst.SimpleStatementLine([cst.Pass()])])))
+                tail.append(statement.with_changes(
+                    leading_lines=(), orelse=None,
+                    body=statement.body.with_changes(body=moved, header=cst.TrailingWhitespace(), footer=()),
+                ))
+            else:  # the whole `if` moves
+                tail.append(statement.with_changes(body=statement.body.with_changes(body=moved)))
+    if trailing_return:
+        kept, last = kept[:-1], kept[-1:]
+    else:
+        last = []
+    return block.with_changes(body=[*kept, *tail, *last])  # type: ignore[call-arg]
 
 
 class SchedulerStepEpoch(_SchedulerLoops):

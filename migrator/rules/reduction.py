@@ -128,8 +128,33 @@ class SizeAverageArgument(Rule):
         ),
         fixes(
             "from torch import nn\nc = nn.CrossEntropyLoss(w, True, -100, False)\n",
-            "from torch import nn\nc = nn.CrossEntropyLoss(w, ignore_index=-100, reduction='none')\n",
+            "from torch import nn\nc = nn.CrossEntropyLoss(w, reduction='none', ignore_index=-100)\n",
             id="reduce-false-wins",
+        ),
+        fixes(
+            "import torch.nn as nn\n\ncrit = nn.CrossEntropyLoss(\n    size_average=False,\n    ignore_index=0,  # 0 is <pad>\n)\n",
+            "import torch.nn as nn\n\ncrit = nn.CrossEntropyLoss(\n    reduction='sum',\n    ignore_index=0,  # 0 is <pad>\n)\n",
+            id="multi-line-trailing-comma-comment-stays-on-its-argument",
+        ),
+        fixes(
+            "import torch.nn as nn\ncrit = nn.NLLLoss(\n    weight=w,\n    size_average=False,\n)\n",
+            "import torch.nn as nn\ncrit = nn.NLLLoss(\n    weight=w,\n    reduction='sum',\n)\n",
+            id="multi-line-trailing-comma-no-comment",
+        ),
+        fixes(
+            "import torch.nn as nn\ncrit = nn.NLLLoss(size_average=False,  # sum over tokens\n    ignore_index=0)\n",
+            "import torch.nn as nn\ncrit = nn.NLLLoss(reduction='sum',  # sum over tokens\n    ignore_index=0)\n",
+            id="multi-line-replaced-argument-keeps-its-comment",
+        ),
+        fixes(
+            "import torch.nn as nn\ncrit = nn.NLLLoss(\n    weight=w,\n    # legacy flags\n    size_average=False,  # sum\n    reduce=True,\n    ignore_index=0\n)\n",
+            "import torch.nn as nn\ncrit = nn.NLLLoss(\n    weight=w,\n    # legacy flags\n    reduction='sum',  # sum\n    ignore_index=0\n)\n",
+            id="multi-line-flag-removed-from-the-middle-no-trailing-comma",
+        ),
+        fixes(
+            "import torch.nn.functional as F\nl = F.nll_loss(out, y,\n                w,  # class weights\n                False,  # summed\n                -1)\n",
+            "import torch.nn.functional as F\nl = F.nll_loss(out, y,\n                w,  # class weights\n                reduction='sum',  # summed\n                ignore_index=-1)\n",
+            id="multi-line-positional-flags-keep-their-lines",
         ),
         fixes(
             "from torch.nn import BCELoss as B\nc = B(size_average=avg)\n",
@@ -166,8 +191,10 @@ class SizeAverageArgument(Rule):
         if args is None:
             self.report(node)
             return
-        kept = [a for a in args if not (a.keyword is not None and a.keyword.value in ("size_average", "reduce"))]
-        kept.append(keyword_arg("reduction", value))
+        flags = [a for a in args if a.keyword is not None and a.keyword.value in ("size_average", "reduce")]
+        # `reduction=` takes the first flag's place (its line, its comment); the other flag is dropped
+        reduction = keyword_arg("reduction", value, like=flags[0])
+        kept = [reduction if a is flags[0] else a for a in args if not any(a is flag for flag in flags[1:])]
         self.report(node, with_args(node, kept))
 
 

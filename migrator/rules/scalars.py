@@ -11,6 +11,7 @@ import libcst as cst
 from migrator.names import dotted
 from migrator.rule import Rule, Safety, fixes, keeps, reports
 from migrator.rules._calls import find_keyword, literal, method_call
+from migrator.rules._ranks import shared_flow, watch_rank
 from migrator.rules._losses import LOSS_FUNCTIONS, LOSS_MODULES, LOSS_WORDS, MODERN_LOSS_FUNCTIONS, MODERN_LOSS_MODULES
 from migrator.rules._triggers import DOT, GAP, SPACE, rx_attribute, rx_call, rx_from_import, rx_star_import
 from migrator.walk import code_children, node_types
@@ -86,6 +87,9 @@ class _ScalarFacts(Rule):
         self._mark_unknown(node.target)
 
     def visit_For(self, node: cst.For) -> None:
+        self._mark_unknown(node.target)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
         self._mark_unknown(node.target)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
@@ -169,6 +173,10 @@ class _ScalarFacts(Rule):
         return len(positional) > position and literal(positional[position].value) is not True
 
 
+# What a Python number answers besides arithmetic: any other attribute read off `x.data[0]`
+# shows that it was a tensor, not the number of a 1-element vector.
+_FLOAT_ATTRIBUTES = frozenset(("real", "imag", "conjugate", "is_integer", "hex", "as_integer_ratio", "numerator", "denominator", "bit_length"))
+
 # `x.data[0]` / `x.data[-1]` (however spaced, `-(1)`, `0x0`): the subscript starts with 0 or 1.
 _DATA_INDEX = rx_attribute(("data",)) + r"(?:[\s\\)]|#[^\n]*\n)*\[(?:[\s\\(\-]|#[^\n]*\n)*[01]"
 # `<...>).sum()` / `<...>.data.sum()`: a full sum of a comparison (`(p == t).sum()`, `p.eq(t).cpu().sum()`)
@@ -184,6 +192,10 @@ class ScalarDataIndex(_ScalarFacts):
     name bound only to such values. `model(x).data[0][0]` becomes `model(x)[0][0].item()`.
     Why: until 0.3 losses were 1-element vectors and `[0]` took their number; since 0.4
     they are 0-dim and indexing raises `IndexError: invalid index of a 0-dim tensor`.
+    Where the code says the tensor is a vector (`y = x.sum(1)`), `y.data[0]` becomes
+    `y[0].item()` in code of 0.3 or older (the element was a number until 0.3, a 0-dim
+    tensor since; unsafe when the era is unknown, not reported in code of 0.4 or later);
+    where it says a matrix or more, `[0]` picks a row as it always did and nothing is reported.
     Example: `print(epoch, loss.data[0])` becomes `print(epoch, loss.item())`.
     Fix safety: safe when the receiver is provably a scalar; otherwise unsafe (`x.data[0]`
     is legitimate row indexing when `x` is a matrix), applied only with `--unsafe-fixes`.
@@ -191,6 +203,7 @@ class ScalarDataIndex(_ScalarFacts):
 
     code = "TM201"
     message = "indexing a 0-dim tensor raises since torch 0.4; use `.item()`"
+    element_message = "an element of a vector is a 0-dim tensor since torch 0.4, not a number; use `x[i].item()`"
     safety = Safety.SAFE
     triggers = (".data[",)
     trigger_words = ("data",)
@@ -214,6 +227,14 @@ class ScalarDataIndex(_ScalarFacts):
         ),
         fixes("print(model(x).data[0][0])\n", "print(model(x)[0][0].item())\n", id="unknown-matrix-unsafe"),
         fixes("row = weights.data[0]\n", "row = weights.item()\n", id="unknown-unsafe"),
+        keeps("import torch\nx = torch.randn(3, 4)\nprint(x.data[0])\n", id="known-matrix-row"),
+        fixes(
+            "import torch\nfrom torch.autograd import Variable\nx = Variable(torch.randn(4, 3))\ny = x.sum(1)\nprint(y.data[0])\n",
+            "import torch\nfrom torch.autograd import Variable\nx = Variable(torch.randn(4, 3))\ny = x.sum(1)\nprint(y[0].item())\n",
+            id="known-vector-element",
+        ),
+        keeps("print('%.4f' % x.data[0].sum())\n", id="used-as-tensor"),
+        fixes("import torch\nx = torch.randn(4)\ns = x.sum()\nprint(s.data[0])\n", "import torch\nx = torch.randn(4)\ns = x.sum()\nprint(s.item())\n", id="known-scalar"),
         keeps("row = weights[0]\n", id="plain-index"),
         keeps("import torch\nc = torch.nn.MSELoss(reduction='none')\nl = c(a, b)\nfirst = l.data[1]\n", id="not-zero-index"),
         keeps("import torch\nloss = torch.nn.MSELoss()(a, b)\nprint(loss.item())\n", id="modern"),
@@ -223,9 +244,16 @@ class ScalarDataIndex(_ScalarFacts):
         super().__init__(context)
         self.candidates: List[Tuple[cst.Subscript, cst.BaseExpression, List[cst.SubscriptElement]]] = []
         self._inner: Set[int] = set()
+        self._used_as_tensor: Set[int] = set()  # subscripts whose result has a tensor attribute read
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        # parents are visited first: `x.data[0].sum()` is known before its subscript is
+        if type(node.value) is cst.Subscript and node.attr.value not in _FLOAT_ATTRIBUTES:
+            self._used_as_tensor.add(id(node.value))
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
-        if id(node) in self._inner:
+        if id(node) in self._inner or id(node) in self._used_as_tensor:
+            # `x.data[0].sum()`: a number has no `.sum()`, so `x` was never a 1-element vector
             return
         # `x.data[0]`, `x.data[0][0]`: the chain of integer subscripts above `.data`
         chain: List[cst.Subscript] = []
@@ -238,9 +266,24 @@ class ScalarDataIndex(_ScalarFacts):
             return
         self._inner.update(id(inner) for inner in chain[1:])
         self.candidates.append((node, receiver, [c.slice[0] for c in reversed(chain)]))
+        if len(chain) == 1:
+            watch_rank(self.context, receiver)
 
     def leave_Module(self, original_node: cst.Module) -> None:
+        ranks = shared_flow(self.context, original_node).watched_ranks if self.candidates else {}
         for node, receiver, indexes in self.candidates:
+            rank = ranks.get(id(receiver)) if len(indexes) == 1 else None
+            if rank is not None and rank >= 2:
+                continue  # the code says it is a matrix or more: `[0]` picks a row, as it always did
+            if rank == 1:
+                # a vector's element was a number until 0.3, and is a 0-dim tensor since 0.4
+                era = self.context.source_era
+                if era is not None and era >= (0, 4):
+                    continue  # code of 0.4 or later got the 0-dim tensor it gets today
+                element = cst.Subscript(value=receiver, slice=[indexes[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)])
+                safety = Safety.SAFE if era is not None else Safety.UNSAFE
+                self.report(node, method_call(element, "item"), message=self.element_message, safety=safety)
+                continue
             if len(indexes) > 1:
                 indexed = receiver
                 for element in indexes:
@@ -251,7 +294,7 @@ class ScalarDataIndex(_ScalarFacts):
                     safety=Safety.UNSAFE,
                     message=self.message + " (unsafe: assumes the indexed element is a single number)",
                 )
-            elif self._is_scalar(receiver, set()):
+            elif rank == 0 or self._is_scalar(receiver, set()):
                 self.report(node, method_call(receiver, "item"))
             else:
                 self.report(
@@ -484,6 +527,21 @@ class ScalarCat(_ScalarFacts):
             "import torch as T\nimport torch.nn.functional as Fn\nl1 = Fn.l1_loss(a, b)\nboth = T.stack([l1, x.sum()], 0)\n",
             id="aliased-literal",
         ),
+        fixes(
+            "import torch\nimport torch.nn.functional as F\nlosses = [F.mse_loss(out[i], t[i]) for i in range(4)]\ntotal = torch.cat(losses).mean()\n",
+            "import torch\nimport torch.nn.functional as F\nlosses = [F.mse_loss(out[i], t[i]) for i in range(4)]\ntotal = torch.stack(losses).mean()\n",
+            id="comprehension-of-losses",
+        ),
+        fixes(
+            "import torch\nimport torch.nn.functional as F\nx = torch.cat([F.l1_loss(a, b) for a, b in pairs])\n",
+            "import torch\nimport torch.nn.functional as F\nx = torch.stack([F.l1_loss(a, b) for a, b in pairs])\n",
+            id="comprehension-argument",
+        ),
+        keeps("import torch\nfeats = [model(x) for x in xs]\nout = torch.cat(feats, 1)\n", id="comprehension-of-unknowns"),
+        keeps(
+            "import torch\nimport torch.nn as nn\nloss = nn.MSELoss()(a, b)\nout = torch.cat([loss for loss in rows])\n",
+            id="comprehension-variable-is-not-the-loss",
+        ),
         keeps("import torch\nfeats = []\nfeats.append(model(x))\nout = torch.cat(feats, 1)\n", id="unknown-elements"),
         keeps("import numpy as np\nv = np.concatenate([a, b])\ncat([a, b])\n", id="look-alike"),
     )
@@ -512,20 +570,27 @@ class ScalarCat(_ScalarFacts):
 
     def _scalar_sequence(self, node: cst.BaseExpression) -> bool:
         if isinstance(node, (cst.List, cst.Tuple)):
-            return bool(node.elements) and all(
-                not isinstance(e, cst.StarredElement) and self._is_scalar(e.value, set()) for e in node.elements
-            )
+            return bool(node.elements) and self._scalar_elements(node)
+        if isinstance(node, cst.ListComp):
+            return self._scalar_elements(node)
         if isinstance(node, cst.Name):
             name = node.value
             values = self.assigned.get(name, [])
             appended = self.appended.get(name, [])
-            if name in self.unknown or name in self.mutated or not values or not appended:
+            if name in self.unknown or name in self.mutated or not values:
                 return False
-            return all(
-                isinstance(v, cst.List) and all(not isinstance(e, cst.StarredElement) and self._is_scalar(e.value, set()) for e in v.elements)
-                for v in values
-            ) and all(self._is_scalar(v, set()) for v in appended)
+            if not all(isinstance(v, (cst.List, cst.ListComp)) and self._scalar_elements(v) for v in values):
+                return False
+            # an empty list grown by nothing holds no scalar to tell by
+            filled = appended or any(isinstance(v, cst.ListComp) or v.elements for v in values)  # type: ignore[attr-defined]
+            return bool(filled) and all(self._is_scalar(v, set()) for v in appended)
         return False
+
+    def _scalar_elements(self, node: cst.BaseExpression) -> bool:
+        """Every element of a list or tuple literal, or a list comprehension's element, is a provable scalar."""
+        if isinstance(node, cst.ListComp):
+            return self._is_scalar(node.elt, set())
+        return all(not isinstance(e, cst.StarredElement) and self._is_scalar(e.value, set()) for e in node.elements)  # type: ignore[attr-defined]
 
 
 _DATASET_NAME = re.compile(r"(?:data)?set$|dataset|loader|mnist|cifar|^ds$|_ds$|_data$", re.I)
@@ -773,14 +838,17 @@ class _Uses:
                 pending.append((child, depth))
 
 
-def _printed_only(uses: _Uses, name: str, seen: Optional[Set[str]] = None) -> bool:
+def _printed_only(
+    uses: _Uses, name: str, seen: Optional[Set[str]] = None, indexed: Optional[List[cst.Subscript]] = None
+) -> bool:
     """Whether every value computed from `name` is only printed, formatted, logged or compared.
 
     Arithmetic assigned to another name (`avg = total / n`) passes the question on to that name.
+    With `indexed`, `name[0]` counts as `name` (a 1-element vector's number), and is added to it.
     """
     seen = (seen or set()) | {name}
     for chain in uses.loads.get(name, []):
-        verdict = _use_of(chain)
+        verdict = _use_of(chain, indexed if len(seen) == 1 else None)
         if verdict is True:
             continue
         if isinstance(verdict, str) and (verdict in seen or _printed_only(uses, verdict, seen)):
@@ -789,11 +857,17 @@ def _printed_only(uses: _Uses, name: str, seen: Optional[Set[str]] = None) -> bo
     return True
 
 
-def _use_of(chain: Sequence[cst.CSTNode]) -> object:
+def _use_of(chain: Sequence[cst.CSTNode], indexed: Optional[List[cst.Subscript]] = None) -> object:
     """True (a number is fine here), False, or the name an arithmetic result is assigned to."""
     child = chain[-1]
     arithmetic = True
-    for parent in reversed(chain[:-1]):
+    parents = list(reversed(chain[:-1]))
+    if indexed is not None and parents and isinstance(parents[0], cst.Subscript) and parents[0].value is child:
+        if _index(parents[0]) not in (0, -1):
+            return False
+        indexed.append(parents[0])
+        child = parents.pop(0)
+    for parent in parents:
         if isinstance(parent, cst.Attribute) or isinstance(parent, cst.Subscript):
             return False
         if isinstance(parent, cst.Call):
@@ -842,17 +916,34 @@ class _Accumulation(_ScalarFacts):
     def accumulates(self, value: cst.BaseExpression) -> bool:
         raise NotImplementedError
 
+    def accumulated(self, value: cst.BaseExpression) -> Optional[Tuple[cst.BaseExpression, bool]]:
+        """What `.item()` is taken of, and whether `value` was a legacy tensor (`loss.data`); None: not ours."""
+        return (value, False) if self.accumulates(value) else None
+
     def leave_Module(self, original_node: cst.Module) -> None:
         uses: Optional[_Uses] = None
+        found: Dict[str, List[Tuple[cst.AugAssign, cst.BaseExpression, bool]]] = {}
         for node in self.accumulations:
             name = node.target.value  # type: ignore[attr-defined]
-            if name in self.unknown or name not in self.numbers or not self.accumulates(node.value):
+            if name in self.unknown or name not in self.numbers:
                 continue
+            accumulated = self.accumulated(node.value)
+            if accumulated is not None:
+                found.setdefault(name, []).append((node, *accumulated))
+        for name, accumulations in found.items():
             if uses is None:
                 uses = _Uses()
                 uses.scan(original_node)
-            if _printed_only(uses, name):
-                self.report(node.value, method_call(node.value, "item"))
+            # a total of `loss.data` was a 1-element vector until 0.3, read as `total[0]`
+            indexed: Optional[List[cst.Subscript]] = [] if all(legacy for _, _, legacy in accumulations) else None
+            if not _printed_only(uses, name, indexed=indexed):
+                continue
+            for node, base, _ in accumulations:
+                self.report(node.value, method_call(base, "item"))
+            for subscript in indexed or ():
+                self.report(subscript, subscript.value, message=self.indexed_message)
+
+    indexed_message = "a total of 0-dim tensors cannot be indexed since torch 0.4; once it sums `.item()` it is the number"
 
 
 class ReductionAccumulated(_Accumulation):
@@ -955,8 +1046,25 @@ class LossAccumulated(_Accumulation):
             "import torch.nn as nn\ncrit = nn.MSELoss()\nloss = 0\nfor t in range(5):\n    loss += crit(out[t], y[t])\nloss.backward()\n",
             id="backward-through-total",
         ),
+        fixes(
+            "import torch.nn as nn\ncriterion = nn.MSELoss()\ntotal_loss = 0\nfor x, y in loader:\n"
+            "    loss = criterion(model(x), y)\n    total_loss += loss.data\nprint('loss %.4f' % (total_loss[0] / 3))\n",
+            "import torch.nn as nn\ncriterion = nn.MSELoss()\ntotal_loss = 0\nfor x, y in loader:\n"
+            "    loss = criterion(model(x), y)\n    total_loss += loss.item()\nprint('loss %.4f' % (total_loss / 3))\n",
+            id="legacy-data-total-indexed",
+        ),
+        keeps(
+            "import torch.nn as nn\ncriterion = nn.MSELoss()\ntotal_loss = 0\ntotal_loss += criterion(a, b).data\nx = total_loss[1]\n",
+            id="indexed-elsewhere",
+        ),
         keeps("total = 0\nfor x in xs:\n    total += x\nprint(total)\n", id="plain-numbers"),
     )
 
     def accumulates(self, value: cst.BaseExpression) -> bool:
         return self._is_scalar(value, set(), losses=True)
+
+    def accumulated(self, value: cst.BaseExpression) -> Optional[Tuple[cst.BaseExpression, bool]]:
+        base, saw_data = _strip_views(value)
+        if saw_data and self.accumulates(base):
+            return base, True  # `total += loss.data`: `loss.item()`
+        return (value, False) if self.accumulates(value) else None

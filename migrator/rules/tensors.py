@@ -297,6 +297,51 @@ class _FileFacts(Rule):
             elements.append(element.value)
         return elements
 
+    def _byte_of(self, node: cst.BaseExpression) -> Optional[Tuple[cst.BaseExpression, Optional[str]]]:
+        """(`m`, device move) of `m.byte()` (no move) and of `m.type(torch.ByteTensor)`: `'cpu'` in a
+        file that uses CUDA (the cast also moved a GPU tensor to the CPU), `'cuda'` for a CUDA type."""
+        if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+            return None
+        method = node.func.attr.value
+        if method == "byte" and not node.args:
+            if self.context.names.binding_of(node.func.value) is None:
+                return node.func.value, None
+            return None
+        if method != "type" or len(node.args) != 1 or node.args[0].keyword is not None or node.args[0].star:
+            return None
+        receiver = _method_receiver(node, self.context, ("type",))
+        if receiver is None:
+            return None
+        arg = node.args[0].value
+        typed = _typed_class(arg, self.context)
+        if typed is None:
+            kinds = {_typed_class(v, self.context) for v in self.values_of(arg) or ()}
+            typed = kinds.pop() if len(kinds) == 1 else None  # every assignment binds the same typed class
+        if typed is None or typed[0] != "ByteTensor":
+            return None
+        if typed[1]:
+            return receiver, "cuda"
+        return receiver, "cpu" if self.mentions_cuda else None
+
+    def _byte_tensor(self, node: cst.BaseExpression) -> bool:
+        """A `torch.ByteTensor(...)` or a call with `dtype=torch.uint8`, also under in-place fills
+        (`torch.ByteTensor(4, 4).fill_(0)`), which return the same uint8 tensor."""
+        while (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in _INPLACE_FILLS
+            and isinstance(node.func.value, cst.Call)
+        ):
+            node = node.func.value
+        if not isinstance(node, cst.Call):
+            return False
+        name = self.context.qualified_name(node.func)
+        if name in ("torch.ByteTensor", "torch.cuda.ByteTensor"):
+            return True
+        return any(
+            a.keyword is not None and a.keyword.value == "dtype" and self.context.qualified_name(a.value) == "torch.uint8"
+            for a in node.args
+        )
 
 def _unpacks_call(target: cst.BaseExpression, value: cst.BaseExpression) -> bool:
     """`a, b = f(...)` with names on the left and a plain function name called on the right."""
@@ -327,6 +372,7 @@ def _target_names(target: cst.BaseExpression) -> List[str]:
     if isinstance(target, cst.StarredElement):
         return _target_names(target.value)
     return []
+
 
 
 class LegacyConstructor(_FileFacts):
@@ -1102,17 +1148,21 @@ def _strip_parens(node: cst.BaseExpression) -> cst.BaseExpression:
 class ByteMask(_FileFacts):
     """uint8 masks (`m.byte()`) given to `masked_fill`, indexing or `torch.where`: use a bool mask.
 
-    What it does: a mask argument written `cond.byte()` loses the `.byte()` when `cond` is a
+    What it does: a mask argument written `cond.byte()` (or `cond.type(torch.ByteTensor)`,
+    `'torch.ByteTensor'`, `torch.cuda.ByteTensor`) loses the cast when `cond` is a
     comparison (`x.masked_fill((x > 0).byte(), 0)` -> `x.masked_fill(x > 0, 0)`) and
-    becomes `m.bool()` otherwise. A mask that is a name bound to a `.byte()` value, or a
-    `torch.ByteTensor`, is reported.
+    becomes `m.bool()` otherwise; `.type()` keeps its device move (`.cpu()` in a file that
+    uses CUDA, `.cuda()` for a CUDA type). A mask that is a name bound to such a value, or a
+    `torch.ByteTensor(...)` (also with `.fill_()`, `.zero_()`, `.random_()`,
+    `.bernoulli_()` on it), is reported.
     Why: comparisons returned uint8 masks until torch 1.2; since then masks are bool,
     indexing with uint8 warns and `masked_fill`/`masked_select`/`masked_scatter` raise
     (`RuntimeError: masked_fill_ only supports boolean masks`).
     Example: `scores.masked_fill_(pad.byte(), -1e9)` becomes `scores.masked_fill_(pad.bool(), -1e9)`.
     Fix safety: safe for comparisons (0/1 values); unsafe for other tensors, since
     `.byte()` wrapped values modulo 256 and truncated fractions, so 256 or 0.5 were
-    "false" for the legacy mask and are true for `.bool()`.
+    "false" for the legacy mask and are true for `.bool()`; unsafe for a CUDA type, since
+    `.cuda()` moves to the current device where `.type()` kept a tensor on its own GPU.
     """
 
     code = "TM709"
@@ -1124,6 +1174,8 @@ class ByteMask(_FileFacts):
     trigger_regex = (
         rf"{method_regex('byte', no_args=True)}|{called_or_aliased(word_regex('ByteTensor'))}"
         rf"|{word_regex('dtype')}{GAP_TOKEN}*=(?:[\w.\s()\\]|#[^\n]*\n)*?\buint8\b|{word_regex('uint8')}{GAP_TOKEN}+as\b"
+        # `m.type(torch.ByteTensor)`: `.type(` in a file naming the class (in the call, a string, a name's value)
+        rf"|\A(?=[\s\S]*?{word_regex('ByteTensor')})[\s\S]*?{method_regex('type')}"
     )
     changed_in = "1.2"
     requires = "1.2"
@@ -1139,8 +1191,36 @@ class ByteMask(_FileFacts):
             id="alias-unsafe",
         ),
         reports("import torch\nmask = (lengths > 3).byte()\nout = x.masked_select(mask)\n", id="name"),
+        fixes(
+            "import torch\ny = x.masked_fill((x > 0.5).type(torch.ByteTensor), 0)\nz = x[x.eq(3).type('torch.ByteTensor')]\n",
+            "import torch\ny = x.masked_fill(x > 0.5, 0)\nz = x[x.eq(3)]\n",
+            id="type-byte-comparison",
+        ),
+        fixes(
+            "import torch as th\nx = x.cuda()\ns = scores.masked_fill_(pad.type(th.ByteTensor), -1e9)\n"
+            "w = th.where((a > b).type(th.cuda.ByteTensor), a, b)\n",
+            "import torch as th\nx = x.cuda()\ns = scores.masked_fill_(pad.cpu().bool(), -1e9)\n"
+            "w = th.where((a > b).cuda(), a, b)\n",
+            id="type-byte-alias-devices",
+        ),
+        reports("import torch\nm = (x > 0.5).type(torch.ByteTensor)\nx.masked_fill_(m, 0)\n", id="type-byte-name"),
+        reports(
+            "import torch\nbg = torch.ByteTensor(4, 4).fill_(0)\nbg[0] = 1\nout = img.masked_select(bg)\n",
+            id="byte-tensor-fill-name",
+        ),
+        reports("from torch import ByteTensor as B\nkeep = x[B(4).zero_()]\n", id="byte-tensor-zero-alias"),
         keeps("import torch\nmask = x > 0\ny = x.masked_fill(mask, 0)\n", id="bool-mask"),
         keeps("import torch\nb = img.byte()\nsave(b)\n", id="image-bytes"),
+        keeps(
+            "import torch\nm = (x > 0.5).type(torch.FloatTensor)\ny = x.masked_fill(x > 0.5, 0)\nz = w * m\n"
+            "k = img.type(torch.ByteTensor)\nsave(k)\n",
+            id="type-float-and-unused-byte",
+        ),
+        keeps(
+            "import torch\nbuf = torch.FloatTensor(4).fill_(0)\nout = x.masked_select(buf > 0)\n"
+            "class Kind:\n    def type(self, t):\n        return t\nkeep = x[Kind().type('torch.ByteTensor') > 0]\n",
+            id="look-alikes",
+        ),
     )
 
     def __init__(self, context) -> None:
@@ -1166,13 +1246,21 @@ class ByteMask(_FileFacts):
         if not imports_torch(self.context):
             return
         for mask in self.uses:
-            inner = self._byte_of(mask)
-            if inner is not None:
-                if _is_comparison(inner, self.context):
-                    self.report(mask, keep_parens(_strip_parens(inner), mask))
+            cast = self._byte_of(mask)
+            if cast is not None:
+                inner, device = cast
+                moved = inner if device is None else method_call(inner, device)
+                if device == "cuda":
+                    safety: Optional[Safety] = Safety.UNSAFE
+                    why = " (unsafe: `.cuda()` moves to the current device, `.type()` kept a tensor on its GPU)"
                 else:
-                    self.report(mask, keep_parens(method_call(inner, "bool"), mask), safety=Safety.UNSAFE,
-                                message=self.message + " (unsafe: `.byte()` wrapped modulo 256; `.bool()` is true for any nonzero)")
+                    safety, why = None, ""
+                if _is_comparison(_without_moves(inner), self.context):
+                    new = _strip_parens(inner) if device is None else moved
+                    self.report(mask, keep_parens(new, mask), safety=safety, message=self.message + why if why else None)
+                else:
+                    self.report(mask, keep_parens(method_call(moved, "bool"), mask), safety=Safety.UNSAFE,
+                                message=self.message + (why or " (unsafe: `.byte()` wrapped modulo 256; `.bool()` is true for any nonzero)"))
                 continue
             values = self.values_of(mask)
             if values and all(self._byte_of(v) is not None or self._byte_tensor(v) for v in values):
@@ -1180,23 +1268,22 @@ class ByteMask(_FileFacts):
             elif self._byte_tensor(mask):
                 self.report(mask, message=f"{self.message} (a uint8 tensor: use `dtype=torch.bool`)")
 
-    def _byte_of(self, node: cst.BaseExpression) -> Optional[cst.BaseExpression]:
-        """`m` of `m.byte()`."""
-        if isinstance(node, cst.Call) and not node.args and isinstance(node.func, cst.Attribute) and node.func.attr.value == "byte":
-            if self.context.names.binding_of(node.func.value) is None:
-                return node.func.value
-        return None
 
-    def _byte_tensor(self, node: cst.BaseExpression) -> bool:
-        if not isinstance(node, cst.Call):
-            return False
-        name = self.context.qualified_name(node.func)
-        if name in ("torch.ByteTensor", "torch.cuda.ByteTensor"):
-            return True
-        return any(
-            a.keyword is not None and a.keyword.value == "dtype" and self.context.qualified_name(a.value) == "torch.uint8"
-            for a in node.args
-        )
+
+# In-place methods that return the tensor they fill, dtype unchanged.
+_INPLACE_FILLS = frozenset(("fill_", "zero_", "random_", "bernoulli_"))
+
+
+def _without_moves(node: cst.BaseExpression) -> cst.BaseExpression:
+    """`c` of `c.cpu()` / `c.cuda()` (no arguments): a device move keeps the values."""
+    while (
+        isinstance(node, cst.Call)
+        and not node.args
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value in ("cpu", "cuda")
+    ):
+        node = node.func.value
+    return node
 
 
 class ComparisonArithmetic(_FileFacts):
@@ -1250,6 +1337,16 @@ class ComparisonArithmetic(_FileFacts):
             "import torch\ndef batch(x):\n    m = x > 0\n    return x, m\nx, m = batch(data)\nfree = (~m).sum()\n",
             id="returned-mask",
         ),
+        fixes(
+            "import torch\nvalid = torch.ByteTensor([1, 0, 1])\ny = torch.where(1 - valid, x, -x)\nz = x.masked_fill(1 - valid, 0.0)\n",
+            "import torch\nvalid = torch.ByteTensor([1, 0, 1])\ny = torch.where(valid == 0, x, -x)\nz = x.masked_fill(valid == 0, 0.0)\n",
+            id="uint8-tensor-inverted",
+        ),
+        fixes(
+            "import torch\nkeep = x.byte()\nprint(v[1 - keep], 1 - keep + 2)\n",
+            "import torch\nkeep = x.byte()\nprint(v[keep == 0], (keep == 0) + 2)\n",
+            id="uint8-name-in-expressions",
+        ),
         reports("import torch\nboth = (a > 0) + (b > 0)\n", id="sum"),
         keeps("import torch\nw = 1 - mask.float()\n", id="float-mask"),
         keeps("import torch\nscale = 1 - (epoch / total)\nfor i in range(5):\n    flag = 1 - (i > 3)\n", id="python-numbers-look-alike"),
@@ -1259,6 +1356,7 @@ class ComparisonArithmetic(_FileFacts):
         super().__init__(context)
         self.candidates: List[cst.BaseExpression] = []
         self.mask_arguments: Set[int] = set()
+        self.indexes: Set[int] = set()  # `x[...]`'s index expressions
 
     def visit_Call(self, node: cst.Call) -> None:
         # `x.masked_fill(1 - mask, v)`: whatever `mask` is, `1 - mask` is used as a mask
@@ -1268,6 +1366,10 @@ class ComparisonArithmetic(_FileFacts):
             self.mask_arguments.add(id(positional[0]))
         elif positional and self.context.qualified_name(func) == "torch.where":
             self.mask_arguments.add(id(positional[0]))
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+            self.indexes.add(id(node.slice[0].slice.value))
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         if isinstance(node.operator, (cst.Subtract, cst.Add)):
@@ -1288,12 +1390,29 @@ class ComparisonArithmetic(_FileFacts):
                     self.report(node, message=self.message + " (negating a mask: use `~mask` for inversion)")
                 continue
             inverted_mask = id(node) in self.mask_arguments and isinstance(node.right, (cst.Name, cst.Attribute))
-            if isinstance(node.operator, cst.Subtract) and literal(node.left) == 1 and (self._mask(node.right) or inverted_mask):
+            if isinstance(node.operator, cst.Subtract) and literal(node.left) == 1 and self._uint8(node.right):
+                # `~` of a uint8 tensor is its bitwise complement (254, 255), no inverted mask
+                operand = node.right
+                text = source_of(operand) if isinstance(operand, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)) or operand.lpar else f"({source_of(operand)})"
+                # a comparison binds looser than the arithmetic `1 - m` may stand in, except as an argument
+                loose = id(node) in self.mask_arguments or id(node) in self.indexes or node.lpar
+                comparison = f"{text} == 0" if loose else f"({text} == 0)"
+                inverse = keep_parens(cst.parse_expression(comparison), node)
+                self.report(node, inverse, message=self.message + " (a uint8 tensor: `m == 0` is the inverted mask)")
+            elif isinstance(node.operator, cst.Subtract) and literal(node.left) == 1 and (self._mask(node.right) or inverted_mask):
                 operand = node.right
                 text = source_of(operand) if isinstance(operand, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)) or operand.lpar else f"({source_of(operand)})"
                 self.report(node, keep_parens(cst.parse_expression(f"~{text}"), node))
             elif isinstance(node.operator, cst.Add) and self._mask(node.left) and self._mask(node.right):
                 self.report(node, message=self.message + " (adding masks is a logical OR on bool tensors: use `m1.long() + m2.long()` to count)")
+
+    def _uint8(self, node: cst.BaseExpression) -> bool:
+        """A uint8 tensor the file builds itself (`torch.ByteTensor(...)`, `.byte()`, `.type(torch.ByteTensor)`),
+        or a name bound only to such tensors."""
+        if self._byte_of(node) is not None or self._byte_tensor(node):
+            return True
+        values = self.values_of(node) if isinstance(node, cst.Name) else None
+        return bool(values) and all(self._byte_of(v) is not None or self._byte_tensor(v) for v in values)
 
     def _mask(self, node: cst.BaseExpression, seen: Optional[Set[Tuple[int, str]]] = None) -> bool:
         if _is_comparison(node, self.context):

@@ -151,6 +151,42 @@ def test_softmax_keeps_stacklevel_and_replaces_dim_none():
     assert "b = F.softmin(x, dim=0)" in out
 
 
+def test_softmax_positional_dim_none_before_positional_stacklevel_stays_positional():
+    out = fix("import torch\nimport torch.nn.functional as F\nx = torch.randn(3)\na = F.softmax(x, None, 5)\n", select=("TM408",))
+    assert "a = F.softmax(x, 0, 5)" in out
+
+
+def test_softmax_dim_added_to_a_multi_line_call_keeps_its_layout():
+    """The new `dim=` on its own line at the arguments' indentation; each comment stays on its argument's line."""
+    out = fix(
+        """\
+        import torch.nn.functional as F
+        def f(x):
+            return F.log_softmax(
+                x,  # logits
+            )
+        p = F.softmax(
+            x  # logits
+        )
+        """,
+        select=("TM408",),
+    )
+    assert out == textwrap.dedent(
+        """\
+        import torch.nn.functional as F
+        def f(x):
+            return F.log_softmax(
+                x,  # logits
+                dim=(0 if x.dim() in (0, 1, 3) else 1),
+            )
+        p = F.softmax(
+            x,  # logits
+            dim=(0 if x.dim() in (0, 1, 3) else 1)
+        )
+        """
+    )
+
+
 def test_softmax_module_known_through_sequential_owner():
     out = fix(
         """\

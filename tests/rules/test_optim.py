@@ -83,6 +83,83 @@ def test_scheduler_step_without_training_after_it_stays():
     assert not found(source, "TM603", era="0.4")
 
 
+def test_scheduler_step_first_in_a_function_moves_before_its_final_return_and_keeps_comments():
+    source = """\
+        import torch
+        opt = torch.optim.SGD(ps, lr=0.1)
+        sched = torch.optim.lr_scheduler.StepLR(opt, 2)
+        def train(epoch):
+            # decay first, as the 0.4 docs said
+            sched.step()
+            total = 0
+            for i, (x, y) in enumerate(data):
+                if i > 10:
+                    break  # leaves the batch loop only
+                opt.step()
+            return total
+        """
+    out = fix(source, select=("TM603",), era="0.4")
+    assert out.endswith("        opt.step()\n    # decay first, as the 0.4 docs said\n    sched.step()\n    return total\n")
+    assert [f.safety.value for f in found(source, "TM603", era="0.4")] == ["unsafe"]
+    assert fix(source, select=("TM603",), unsafe=False, era="0.4") == textwrap.dedent(source)
+    assert fix(source, select=("TM603",), era="1.1") == textwrap.dedent(source)
+
+
+def test_scheduler_step_under_a_condition_moves_only_when_the_condition_can_be_retested():
+    head = "import torch\nsched = torch.optim.lr_scheduler.StepLR(opt, 2)\n"
+    kept_name = head + textwrap.dedent("""\
+        for epoch in range(4):
+            for phase in ['train', 'val']:
+                if phase == 'train':  # the tutorial's order
+                    sched.step()
+                for x in data:
+                    opt.step()
+        """)
+    out = fix(kept_name, select=("TM603",), era="0.4")
+    assert out.endswith("        for x in data:\n            opt.step()\n        if phase == 'train':  # the tutorial's order\n            sched.step()\n")
+    rebound = kept_name.replace("            opt.step()\n", "            opt.step()\n            phase = 'val'\n")
+    called = kept_name.replace("if phase == 'train':", "if is_train(phase):")
+    generator = head + "def batches(epoch):\n    sched.step()\n    for x in data:\n        opt.step()\n        yield x\n"
+    for source in (rebound, called, generator):
+        assert [f.safety.value for f in found(source, "TM603", era="0.4")] == ["none"], source
+        assert fix(source, select=("TM603",), era="0.4") == source
+
+
+def test_scheduler_parameter_needs_a_scheduler_at_every_call():
+    source = """\
+        import torch
+        def run(model, optimizer, scheduler):
+            scheduler.step()
+            for x in data:
+                optimizer.step()
+        opt = torch.optim.Adam(ps)
+        sched = torch.optim.lr_scheduler.StepLR(opt, 2)
+        run(model, opt, scheduler=sched)
+        """
+    assert len(found(source, "TM603", era="0.4")) == 1
+    other = source + "run(model, opt, make_scheduler())\n"
+    assert not found(other, "TM603", era="0.4")
+    never_called = source.replace("run(model, opt, scheduler=sched)\n", "")
+    assert not found(never_called, "TM603", era="0.4")
+
+
+def test_scheduler_step_after_an_optimizer_step_or_without_one_stays():
+    source = """\
+        import torch
+        sched = torch.optim.lr_scheduler.StepLR(opt_d, 2)
+        def gan_step():
+            opt_d.step()
+            sched.step()
+            opt_g.step()
+        def act(env):
+            sched.step()
+            for t in range(5):
+                env.step(t)
+                loss.backward()
+        """
+    assert not found(source, "TM603", era="0.4")
+
+
 def test_scheduler_step_epoch_from_zero_is_moved_and_others_reported():
     source = """\
         import torch.optim as optim
@@ -262,6 +339,70 @@ def test_training_loop_reproduces_the_legacy_runtime(tmp_path):
     assert after == legacy and len(legacy.splitlines()) == 5
     plain = _python("-W", "ignore", "legacy.py", cwd=tmp_path)
     assert plain != legacy  # on 2.13 unmigrated, the schedule and the aux weights differ
+
+
+_STEP_FIRST_IN_A_FUNCTION = """\
+    import torch
+    from torch.autograd import Variable
+    w = torch.nn.Parameter(torch.ones(1))
+    opt = torch.optim.SGD([w], lr=1.0)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.1)
+
+    def train(epoch):
+        sched.step()
+        for i in range(2):
+            opt.zero_grad()
+            loss = (w * Variable(torch.ones(1))).sum()
+            loss.backward()
+            opt.step()
+        print(epoch, w.data[0])
+
+    for epoch in range(3):
+        train(epoch)
+    """
+
+_STEP_FIRST_IN_A_PHASE = """\
+    import torch
+    from torch.autograd import Variable
+    w = torch.nn.Parameter(torch.ones(1))
+    optimizer = torch.optim.SGD([w], lr=1.0)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.1)
+    loader = [(torch.ones(1), torch.zeros(1)), (torch.ones(1), torch.zeros(1))]
+
+    def train_model(optimizer, scheduler, num_epochs):
+        for epoch in range(num_epochs):
+            for phase in ['train', 'val']:
+                if phase == 'train':
+                    scheduler.step()
+                    w.requires_grad_(True)
+                else:
+                    w.requires_grad_(False)
+                for inputs, labels in loader:
+                    optimizer.zero_grad()
+                    loss = (w * Variable(inputs)).sum()
+                    if phase == 'train':
+                        loss.backward()
+                        optimizer.step()
+            print(epoch, w.data[0])
+
+    train_model(optimizer, scheduler, 3)
+    """
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("source", [_STEP_FIRST_IN_A_FUNCTION, _STEP_FIRST_IN_A_PHASE], ids=["function", "phase-if"])
+def test_scheduler_step_moved_out_of_a_function_or_phase_gives_the_legacy_numbers(source, tmp_path):
+    pytest.importorskip("torch")
+    source = textwrap.dedent(source)
+    (tmp_path / "legacy.py").write_text(source)
+    migrated = fix(source, era="0.4")
+    assert len(found(source, "TM603", era="0.4")) == 1 and migrated.count("step()") == source.count("step()")
+    (tmp_path / "migrated.py").write_text(migrated)
+    legacy = _python("-c", "from migrator.legacy import run_script; run_script('legacy.py', era='0.4')", cwd=tmp_path)
+    after = _python("-W", "error::UserWarning", "migrated.py", cwd=tmp_path)
+    assert after == legacy and len(legacy.splitlines()) == 3
+    plain = _python("-W", "ignore", "-c", source.replace("w.data[0]", "w.data[0].item()"), cwd=tmp_path)
+    assert plain != legacy  # unmigrated on current torch the first learning rate is skipped
 
 
 @pytest.mark.torch

@@ -126,3 +126,37 @@ def F_smooth_l1(a, b):
 
     d = (a - b).abs()
     return torch.where(d < 1, 0.5 * d * d, d - 0.5).mean()
+
+
+def test_reduction_in_a_multi_line_call_keeps_layout_and_comments():
+    """`reduction=` takes the first flag's line and comment; the other arguments keep theirs, none is copied."""
+    source = """\
+        import torch.nn as nn
+
+        class Model(nn.Module):
+            def __init__(self):
+                self.crit = nn.CrossEntropyLoss(
+                    size_average=False,
+                    ignore_index=0,  # 0 is <pad>
+                )
+                self.nll = nn.NLLLoss(size_average=False,  # sum over tokens
+                                      ignore_index=0)
+        """
+    expected = """\
+        import torch.nn as nn
+
+        class Model(nn.Module):
+            def __init__(self):
+                self.crit = nn.CrossEntropyLoss(
+                    reduction='sum',
+                    ignore_index=0,  # 0 is <pad>
+                )
+                self.nll = nn.NLLLoss(reduction='sum',  # sum over tokens
+                                      ignore_index=0)
+        """
+    assert fix(source, select=("TM301",)) == textwrap.dedent(expected)
+
+
+def test_dropped_second_flag_hands_its_comment_to_the_statement():
+    source = "import torch.nn as nn\nc = nn.NLLLoss(\n    size_average=False,  # sum\n    reduce=True,  # per batch\n)\n"
+    assert fix(source, select=("TM301",)) == "import torch.nn as nn\n# per batch\nc = nn.NLLLoss(\n    reduction='sum',  # sum\n)\n"

@@ -228,6 +228,45 @@ def test_byte_mask_of_arbitrary_values_is_unsafe():
 
 
 @pytest.mark.torch
+def test_type_byte_masks_become_bool_masks_with_the_legacy_values():
+    torch = pytest.importorskip("torch")
+    x = torch.tensor([-1.0, 2.0, 0.0, 3.0])
+    source = (
+        "import torch\n"
+        "a = x.masked_fill((x > 0).type(torch.ByteTensor), 0)\n"
+        "b = x[(x > 1).type('torch.ByteTensor')]\n"
+        "c = torch.where(x.eq(0).type(torch.ByteTensor), torch.ones(4), x)\n"
+    )
+    ns, migrated = run(source, x=x)
+    assert "ByteTensor" not in migrated and ".byte()" not in migrated
+    assert ns["a"].tolist() == [-1.0, 0.0, 0.0, 0.0]
+    assert ns["b"].tolist() == [2.0, 3.0]
+    assert ns["c"].tolist() == [-1.0, 2.0, 1.0, 3.0]
+
+
+def test_type_byte_and_byte_tensor_masks_are_reported_on_the_first_check():
+    built_by_type = "import torch\nx = torch.rand(4)\nm = (x > 0.5).type(torch.ByteTensor)\nx.masked_fill_(m, 0)\n"
+    assert sorted(codes(built_by_type)) == ["TM703", "TM709"]
+    assert migrate(built_by_type) == built_by_type.replace(".type(torch.ByteTensor)", ".byte()")  # the mask: by hand
+    dtype_name = "import torch\nB = torch.ByteTensor\nm = (x > 0.5).type(B)\ny = x[m]\n"
+    assert "TM709" in codes(dtype_name)
+    for build in ("torch.ByteTensor(4, 4).fill_(0)", "torch.ByteTensor(4, 4).zero_()", "torch.cuda.ByteTensor(n).random_(2)"):
+        source = f"import torch\nbg = {build}\nbg[0] = 1\nout = img.masked_select(bg)\n"
+        assert "TM709" in codes(source), build
+        assert "TM709" in codes(migrate(source)), build  # still after TM701 wrote `torch.empty(..., dtype=torch.uint8)`
+    assert "TM709" not in codes("import torch\nbuf = torch.FloatTensor(4).fill_(0)\nout = x.masked_select(buf)\n")
+
+
+def test_type_byte_mask_keeps_the_device_move():
+    cuda_file = "import torch\nx = x.cuda()\ny = x.masked_fill((x > 0).type(torch.ByteTensor), 0)\n"
+    assert migrate(cuda_file, select=("TM709",)) == "import torch\nx = x.cuda()\ny = x.masked_fill((x > 0).cpu(), 0)\n"
+    assert migrate(cuda_file) == migrate(cuda_file, select=("TM709",))  # TM703's `.cpu().byte()` first: same end
+    to_gpu = "import torch\ny = x.masked_fill((x > 0).type(torch.cuda.ByteTensor), 0)\n"
+    assert migrate(to_gpu, select=("TM709",), unsafe=False) == to_gpu  # `.cuda()`: the current device
+    assert migrate(to_gpu, select=("TM709",)) == "import torch\ny = x.masked_fill((x > 0).cuda(), 0)\n"
+
+
+@pytest.mark.torch
 def test_one_minus_comparison():
     torch = pytest.importorskip("torch")
     x = torch.tensor([-1.0, 2.0, 0.0])
