@@ -21,8 +21,10 @@ class FileContext:
     """Per-file facts shared by every rule in one visit: import bindings and eras."""
 
     names: ImportTable
-    source_era: Optional[Version]
+    source_era: Optional[Version]  # the newest torch the code can have been written for
     target: Version
+    # the oldest: the era itself when `--source-version` gives it, else None (any)
+    era_floor: Optional[Version] = None
 
     # node id -> (node, its qualified name): most rules ask about the same calls; the node is
     # kept so that its id cannot be reused by another node during the visit
@@ -50,6 +52,11 @@ class FileContext:
         return self.once("parents", lambda: parent_map(module))
 
     def qualified_name(self, node: cst.BaseExpression) -> Optional[str]:
+        """The qualified name a Name/Attribute chain of the visited module refers to, None if no import.
+
+        None too where a function, lambda, comprehension or class body binds the chain's first
+        name itself (`def act(x, F=MyOps): return F.tanh(x)`): see `ImportTable.hidden`.
+        """
         known = self._qualified.get(id(node))
         if known is not None and known[0] is node:
             return known[1]
@@ -61,7 +68,8 @@ class FileContext:
         """An expression naming `qualified` in this file, and the import it needs if none binds it.
 
         `torch.sigmoid` becomes `torch.sigmoid` where `import torch` exists; otherwise
-        `import torch` is added with the fix.
+        `import torch` is added with the fix. A name some scope of the file rebinds
+        (`def up(x, F=None)`) is not used: where the reference goes is not known here.
         """
         local = self.names.local_name_for(qualified)
         imports: Tuple[Import, ...] = ()

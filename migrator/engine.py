@@ -107,10 +107,14 @@ def _run(source: bytes, settings: Settings, path: str, apply: bool) -> SourceRes
         return SourceResult(path, source, source, error=str(error))
     if settings.source_version == "auto":
         era, era_reason = infer_era(text)
+        # an inferred era is the newest the code can be from; how old it may be, no idiom settles:
+        # a partly migrated file holds the new idioms of its own fixes
+        floor = None
     else:
         era, era_reason = parse_version(settings.source_version), "given by --source-version"
+        floor = era
     try:
-        output_text, fixed, remaining = _rewrite(text, settings, plan, first, era, path, apply)
+        output_text, fixed, remaining = _rewrite(text, settings, plan, first, (era, floor), path, apply)
     except _SourceError as error:
         problem = _unrepaired(text, plan.unselected_token_rules, "not selected") or str(error)
         return SourceResult(path, source, source, error=problem, era=era, era_reason=era_reason)
@@ -155,11 +159,12 @@ def _rewrite(
     settings: Settings,
     plan: _Plan,
     first: Tuple[Tuple[Type[Rule], ...], Tuple[Type[Rule], ...]],
-    era: Optional[Version],
+    eras: Tuple[Optional[Version], Optional[Version]],
     path: str,
     apply: bool,
 ) -> Tuple[str, List[Finding], List[Finding]]:
-    """`first`: the token and tree rules whose triggers occur in `text`.
+    """`first`: the token and tree rules whose triggers occur in `text`; `eras`: the newest and
+    the oldest torch the code can have been written for.
 
     Fixes are placed in `text`; findings left after fixing, in the fixed text.
     """
@@ -181,7 +186,7 @@ def _rewrite(
     for number in range(MAX_PASSES):
         # rules are chosen again after each change: a fix may reveal an idiom (`Variable(torch.Tensor(...))`)
         candidates = first[1] if current == text else plan.rules_for(current.encode("utf-8", "surrogateescape"))[1]
-        tree_rules = tuple(r for r in candidates if in_range(era, *r.source_eras))
+        tree_rules = tuple(r for r in candidates if in_range(eras[0], *r.source_eras))
         cpython: Optional[Tuple[Optional[ast.Module], Optional[str]]] = None  # its tree and syntax error
         if not tree_rules:
             pending: List[_Pending] = []  # nothing can match: no need to parse
@@ -193,7 +198,7 @@ def _rewrite(
                 if planned is not None:
                     cpython, pieces = (planned[0], None), planned[1]
             module = _parse(current, path, pieces)
-            pending, context = _visit(module, tree_rules, era, plan.target)
+            pending, context = _visit(module, tree_rules, eras, plan.target)
         problem = None
         if pending:
             tree, problem = cpython or _python_tree(current)  # also places the findings, cheaper than libcst can
@@ -369,10 +374,10 @@ def _python2_hint(text: str) -> str:
 
 
 def _visit(
-    module: cst.Module, rules: Sequence[Type[Rule]], era: Optional[Version], target: Version
+    module: cst.Module, rules: Sequence[Type[Rule]], eras: Tuple[Optional[Version], Optional[Version]], target: Version
 ) -> Tuple[List[_Pending], FileContext]:
     """The rules' findings, and the visit's context (with what it computed for several rules)."""
-    context = FileContext(ImportTable.from_module(module), era, target)
+    context = FileContext(ImportTable.from_module(module), eras[0], target, era_floor=eras[1])
     visitors = [rule(context) for rule in rules]
     visit_batched(module, [_bound_visitor_methods(visitor) for visitor in visitors])
     return [p for visitor in visitors for p in visitor.pending], context
@@ -586,11 +591,15 @@ def _comment_line(text: str) -> cst.EmptyLine:
 
 def _apply(module: cst.Module, items: Sequence[_Pending]) -> Tuple[str, List[Finding]]:
     replacements: Dict[int, _Pending] = {}
+    # findings that share one replacement (a rule rebuilding a region for several of them) are fixed together
+    sharing: Dict[int, List[_Pending]] = {}
     for item in items:
-        replacements.setdefault(id(item.node), item)  # two rules on one node: the second waits a pass
+        chosen = replacements.setdefault(id(item.node), item)  # two rules on one node: the second waits a pass
+        if chosen is not item and chosen.replacement is item.replacement:
+            sharing.setdefault(id(chosen), []).append(item)
     transformer = _Replace(replacements)
     new_module = module.visit(transformer)
-    applied = transformer.applied
+    applied = [shared for item in transformer.applied for shared in (item, *sharing.get(id(item), ()))]
     new_module = _update_imports(new_module, applied)
     applied.sort(key=lambda p: (p.finding.line, p.finding.column, p.finding.code))
     return new_module.code, [p.finding for p in applied]

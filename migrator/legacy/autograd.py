@@ -224,7 +224,10 @@ def _proxy_class(cls):
 
 
 class _LegacyBridge(torch.autograd.Function):
-    """New-style Function that runs an old-style instance's `forward`/`backward` methods."""
+    """New-style Function that runs an old-style instance's `forward`/`backward` methods.
+
+    Used through a subclass per legacy class, named like it (`_bridge_class`).
+    """
 
     @staticmethod
     def forward(ctx, legacy, *inputs):
@@ -242,6 +245,23 @@ class _LegacyBridge(torch.autograd.Function):
         if not isinstance(result, tuple):
             result = (result,)
         return (None, *result)
+
+
+_BRIDGE_CLASSES = {}
+
+
+def _bridge_class(cls):
+    """The bridge for the legacy class `cls`: a `_LegacyBridge` subclass with the name of `cls`.
+
+    torch names a Function's graph nodes after the Function class, so outputs print
+    `grad_fn=<MyFnBackward>` and `type(y.grad_fn).__name__` is `MyFnBackward`, as they do
+    for the new-style `MyFn` a migration makes of it.
+    """
+    bridge = _BRIDGE_CLASSES.get(cls)
+    if bridge is None:
+        namespace = {"__module__": cls.__module__, "__qualname__": cls.__qualname__, "__doc__": _LegacyBridge.__doc__}
+        bridge = _BRIDGE_CLASSES[cls] = type(_LegacyBridge)(cls.__name__, (_LegacyBridge,), namespace)
+    return bridge
 
 
 def _with_context(stand_in, ctx, method, args):
@@ -262,7 +282,7 @@ def _function_call(self, *args, **kwargs):
     cls = type(self)
     if _has_static_forward(cls):
         return cls.apply(*args, **kwargs)
-    return _LegacyBridge.apply(self, *args)
+    return _bridge_class(cls).apply(self, *args)
 
 
 # --- removed constructs ------------------------------------------------------------------------

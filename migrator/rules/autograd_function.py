@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
@@ -45,7 +46,7 @@ _CTX_RESERVED = frozenset(
 )
 _SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.Module)
 
-Edit = Callable[[cst.CSTNode], Union[cst.CSTNode, cst.RemovalSentinel]]
+Edit = Callable[[cst.CSTNode], Union[cst.CSTNode, cst.RemovalSentinel, "_Moved"]]
 
 
 # --- reading a Function class ------------------------------------------------------------------
@@ -333,14 +334,26 @@ class _ToContext(cst.CSTTransformer):
         return updated_node.with_changes(value=cst.Tuple(elements=[cst.Element(value), *nones], lpar=[], rpar=[]))
 
 
-def _static(method: cst.FunctionDef, self_name: str, legacy: _Legacy, extra: Sequence[cst.Param], prologue: Sequence[cst.BaseStatement], nones: int) -> cst.FunctionDef:
+def _static(
+    method: cst.FunctionDef,
+    self_name: str,
+    legacy: _Legacy,
+    extra: Sequence[cst.Param],
+    prologue: Sequence[cst.BaseStatement],
+    nones: int,
+    notes: Sequence[cst.EmptyLine] = (),
+) -> cst.FunctionDef:
     params = method.params.params
     extra = [p.with_changes(comma=cst.MaybeSentinel.DEFAULT) for p in extra]
     new_params = [params[0].with_changes(name=cst.Name("ctx")), *params[1:], *extra]
     if extra:
         new_params[len(params) - 1] = new_params[len(params) - 1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
     body = method.body.visit(_ToContext(self_name, legacy, nones))
-    if prologue and isinstance(body, cst.IndentedBlock):
+    if (prologue or notes) and isinstance(body, cst.SimpleStatementSuite):
+        # `def forward(self, x): return x * self.k`: the stores need lines of their own
+        line = cst.SimpleStatementLine(body=body.body, trailing_whitespace=body.trailing_whitespace)
+        body = cst.IndentedBlock(body=[line], header=cst.TrailingWhitespace())
+    if (prologue or notes) and isinstance(body, cst.IndentedBlock):
         statements = list(body.body)
         first = statements[0]
         docstring = (
@@ -349,6 +362,8 @@ def _static(method: cst.FunctionDef, self_name: str, legacy: _Legacy, extra: Seq
             and isinstance(first.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
         )
         at = 1 if docstring else 0
+        if notes and at < len(statements):
+            statements[at] = statements[at].with_changes(leading_lines=[*notes, *statements[at].leading_lines])
         body = body.with_changes(body=[*statements[:at], *prologue, *statements[at:]])
     return method.with_changes(
         decorators=[cst.Decorator(decorator=cst.Name("staticmethod"))],
@@ -360,8 +375,23 @@ def _static(method: cst.FunctionDef, self_name: str, legacy: _Legacy, extra: Seq
 def rewrite_legacy(cls: cst.ClassDef, legacy: _Legacy) -> cst.ClassDef:
     """The new-style class: static `forward(ctx, *inputs, *init_args)` and `backward(ctx, ...)`, no `__init__`."""
     prologue = [line.visit(_ToContext(legacy.init_self, legacy)) for line in legacy.init_lines]
-    if prologue:
-        prologue[0] = prologue[0].with_changes(leading_lines=())  # type: ignore[union-attr]
+    init = _method(cls, "__init__")
+    notes: List[cst.EmptyLine] = []  # comments of `__init__` for the start of `forward`, when no store moves there
+    if init is not None:
+        # the comments of `__init__` (its header, the lines it drops) move with its stores into `forward`
+        kept = Counter(text for line in legacy.init_lines for text in _ordered_comments(line))
+        kept.update(line.comment.value for line in init.leading_lines if line.comment is not None)  # kept above `forward`
+        moved = []
+        for text in _ordered_comments(init):
+            if kept[text] > 0:
+                kept[text] -= 1
+            else:
+                moved.append(_comment_line(text))
+        if prologue:
+            first = prologue[0]
+            prologue[0] = first.with_changes(leading_lines=[*moved, *(l for l in first.leading_lines if l.comment is not None)])  # type: ignore[union-attr]
+        else:
+            notes = moved
     body: List[cst.BaseStatement] = []
     spacing: Optional[Sequence[cst.EmptyLine]] = None  # the dropped `__init__`'s place
     for statement in cls.body.body:  # type: ignore[union-attr]
@@ -373,7 +403,7 @@ def rewrite_legacy(cls: cst.ClassDef, legacy: _Legacy) -> cst.ClassDef:
             statement = statement.with_changes(leading_lines=[*spacing, *comments])
             spacing = None
         if isinstance(statement, cst.FunctionDef) and statement.name.value == "forward":
-            statement = _static(statement, legacy.self_names[0], legacy, legacy.init_params, prologue, 0)  # type: ignore[arg-type]
+            statement = _static(statement, legacy.self_names[0], legacy, legacy.init_params, prologue, 0, notes)  # type: ignore[arg-type]
         elif isinstance(statement, cst.FunctionDef) and statement.name.value == "backward":
             statement = _static(statement, legacy.self_names[1], legacy, (), (), legacy.extra)
         body.append(statement)
@@ -457,26 +487,52 @@ def _apply(name: str) -> cst.Attribute:
     return cst.Attribute(value=cst.Name(name), attr=cst.Name("apply"))
 
 
-def _apply_call(name: str, inputs: Sequence[cst.Arg], extra: Sequence[cst.BaseExpression], like: cst.Call) -> cst.Call:
-    args = [a for a in inputs]
-    args += [cst.Arg(value=e) for e in extra]
-    fixed = [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) for a in args[:-1]]
-    if args:
-        fixed.append(args[-1].with_changes(comma=inputs[-1].comma if inputs and not extra else cst.MaybeSentinel.DEFAULT))
+def _has_comment(node: Union[cst.CSTNode, cst.MaybeSentinel]) -> bool:
+    if not isinstance(node, cst.CSTNode):
+        return False
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Comment):
+            return True
+        stack.extend(current.children)
+    return False
+
+
+def _apply_call(name: str, inputs: Sequence[cst.Arg], extra: Sequence[cst.Arg], like: cst.Call) -> cst.Call:
+    """`MyFn.apply(*inputs, *extra)` in the place of the call `like`.
+
+    `extra` are the constructor's arguments (keywords dropped): each keeps the comments
+    around it and its comma, so `MyFn(2.0,  # why` keeps `# why` after `2.0`.
+    """
+    args = [*inputs, *(a.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT) for a in extra)]
+    fixed = []
+    for index, arg in enumerate(args):
+        if index == len(args) - 1:
+            keep = (inputs and not extra) or _has_comment(arg.comma)
+            fixed.append(arg if keep else arg.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+        elif _has_comment(arg.comma):
+            fixed.append(arg)
+        elif isinstance(arg.whitespace_after_arg, cst.ParenthesizedWhitespace):
+            # `x  # why` + newline before what was the closing parenthesis: the comma goes before the line break
+            comma = cst.Comma(whitespace_after=arg.whitespace_after_arg)
+            fixed.append(arg.with_changes(whitespace_after_arg=cst.SimpleWhitespace(""), comma=comma))
+        else:
+            fixed.append(arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))))
     return like.with_changes(func=_apply(name), args=fixed)
 
 
-def _init_values(construction: cst.Call, params: Sequence[cst.Param]) -> Union[str, List[cst.BaseExpression]]:
-    """The constructor's arguments in `__init__` order, trailing defaults left out."""
+def _init_values(construction: cst.Call, params: Sequence[cst.Param]) -> Union[str, List[int]]:
+    """Where the constructor's arguments stand among its `args`, in `__init__` order, trailing defaults left out."""
     names = [p.name.value for p in params]
-    values: Dict[int, cst.BaseExpression] = {}
+    values: Dict[int, int] = {}
     for index, arg in enumerate(construction.args):
         if arg.star:
             return "the instance is built from `*args`"
         position = names.index(arg.keyword.value) if arg.keyword is not None and arg.keyword.value in names else (index if arg.keyword is None else -1)
         if position < 0 or position >= len(names):
             return "the instance is built with arguments `__init__` does not take"
-        values[position] = arg.value
+        values[position] = index
     count = max(values) + 1 if values else 0
     if any(i not in values for i in range(count)):
         return "the instance is built with keywords that skip a default"
@@ -510,7 +566,7 @@ def call_sites(
             if isinstance(construction, cst.Attribute) and construction.value is reference and construction.attr.value == "apply" and legacy is None:
                 continue  # already `MyFn.apply`
             return f"`{name}` is used other than by calling it"
-        extra = _init_values(construction, legacy.init_params) if legacy else ([] if not construction.args else "the instance is built with arguments")
+        extra: Union[str, List[int]] = _init_values(construction, legacy.init_params) if legacy else ([] if not construction.args else "the instance is built with arguments")
         if isinstance(extra, str):
             return extra
         holder = parents.get(id(construction))
@@ -526,17 +582,23 @@ def call_sites(
     return sites
 
 
-def _direct(name: str, construction: cst.Call, call: cst.Call, extra: List[cst.BaseExpression]) -> Union[str, _Site]:
+def _direct(name: str, construction: cst.Call, call: cst.Call, extra: List[int]) -> Union[str, _Site]:
     """`MyFn(k)(x)` -> `MyFn.apply(x, k)`."""
     if any(a.keyword is not None for a in call.args):
         return f"`{name}` is called with keywords"
-    if extra and not all(_pure(e) for e in extra) and not all(_pure(a.value) for a in call.args):
+    if extra and not all(_pure(construction.args[i].value) for i in extra) and not all(_pure(a.value) for a in call.args):
         return "the constructor arguments would be evaluated after the inputs"
-    return _Site(call, {id(call): lambda updated: _apply_call(name, updated.args, extra, updated)})  # type: ignore[attr-defined]
+
+    def edit(updated: cst.Call) -> cst.Call:
+        built = updated.func  # the constructor call, with the edits inside its arguments
+        assert isinstance(built, cst.Call)
+        return _apply_call(name, updated.args, [built.args[i] for i in extra], updated)
+
+    return _Site(call, {id(call): edit})  # type: ignore[dict-item]
 
 
 def _instance(
-    name: str, construction: cst.Call, assign: cst.Assign, extra: List[cst.BaseExpression], parents: Dict[int, cst.CSTNode], module: cst.Module
+    name: str, construction: cst.Call, assign: cst.Assign, extra: List[int], parents: Dict[int, cst.CSTNode], module: cst.Module
 ) -> Union[str, _Site]:
     """`f = MyFn()` -> `f = MyFn.apply`; `f = MyFn(k); y = f(x)` -> `y = MyFn.apply(x, k)`."""
     target = assign.targets[0].target
@@ -573,29 +635,121 @@ def _instance(
     if block is None or later_block is None:
         return f"`{target.value}` is called outside the block that builds it"
     at, called_at = block.body.index(statement), block.body.index(later)  # type: ignore[union-attr]
-    if called_at <= at or (called_at > at + 1 and not all(_constant(e) for e in extra)):
+    if called_at <= at or (called_at > at + 1 and not all(_constant(construction.args[i].value) for i in extra)):
         return f"`{target.value}` is not called right after it is built"
     if any(a.keyword is not None for a in call.args):
         return f"`{target.value}` is called with keywords"
-    return _Site(
-        call,
-        {
-            id(assign): lambda updated: cst.RemovalSentinel.REMOVE,
-            id(call): lambda updated: _apply_call(name, updated.args, extra, updated),  # type: ignore[attr-defined]
-        },
-    )
+    built: List[cst.Call] = [construction]  # the constructor call as edited (the assignment comes first)
+
+    def remove(updated: cst.Assign) -> _Moved:
+        built[0] = updated.value  # type: ignore[assignment]
+        return _Moved([built[0].args[i] for i in extra])
+
+    def edit(updated: cst.Call) -> cst.Call:
+        return _apply_call(name, updated.args, [built[0].args[i] for i in extra], updated)
+
+    return _Site(call, {id(assign): remove, id(call): edit})  # type: ignore[dict-item]
+
+
+_STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+
+
+@dataclass
+class _Moved:
+    """What an edit returns to remove a node some parts of which (with their comments) another edit puts elsewhere."""
+
+    parts: Sequence[cst.CSTNode]
 
 
 class _Edits(cst.CSTTransformer):
-    """Apply edits keyed by the id of the original node, innermost first."""
+    """Apply edits keyed by the id of the original node, innermost first.
+
+    The edits replace the whole module, so a comment one of them drops (`MyFn(  # why`
+    between the parenthesis and an argument, or on the line `f = MyFn(k)` that goes away)
+    would reach the engine as dropped from the module and land at the end of the file:
+    it moves above the statement that held it instead, and the comments of a removed
+    statement go to the next statement of its block (or the block's end).
+    """
 
     def __init__(self, edits: Dict[int, Edit]) -> None:
         super().__init__()
         self.edits = edits
+        self.dropped: List[List[str]] = [[]]  # per open statement (and the module): comments to put above it
+        self.carried: Dict[int, List[cst.EmptyLine]] = {}  # statement depth -> comment lines of removed statements
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, _STATEMENTS):
+            self.dropped.append([])
+        return True
 
     def on_leave(self, original_node, updated_node):  # type: ignore[override]
+        result = updated_node
         edit = self.edits.get(id(original_node))
-        return edit(updated_node) if edit is not None else updated_node
+        if edit is not None:
+            result = edit(updated_node)
+            if isinstance(result, _Moved):
+                self.dropped[-1].extend(_lost_comments(updated_node, result.parts))
+                result = cst.RemovalSentinel.REMOVE
+            else:
+                self.dropped[-1].extend(_lost_comments(updated_node, [result]))
+        if isinstance(original_node, _STATEMENTS):
+            depth = len(self.dropped)
+            lines = [_comment_line(text) for text in self.dropped.pop()]
+            if isinstance(result, cst.RemovalSentinel) or (isinstance(result, cst.SimpleStatementLine) and not result.body):
+                lines = [*_comment_lines(updated_node), *lines]
+                if lines:
+                    self.carried.setdefault(depth, []).extend(lines)
+                return cst.RemovalSentinel.REMOVE
+            carried = self.carried.pop(depth, [])
+            if (carried or lines) and isinstance(result, _STATEMENTS):
+                result = result.with_changes(leading_lines=[*carried, *result.leading_lines, *lines])
+        elif isinstance(original_node, (cst.IndentedBlock, cst.Module)):
+            left = self.carried.pop(len(self.dropped) + 1, [])
+            if isinstance(original_node, cst.Module):
+                left += [_comment_line(text) for text in self.dropped[-1]]
+            if left:
+                result = result.with_changes(footer=[*left, *result.footer])
+        return result
+
+
+def _ordered_comments(node: cst.CSTNode) -> List[str]:
+    found: List[str] = []
+    stack: List[cst.CSTNode] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Comment):
+            found.append(current.value)
+        stack.extend(reversed(current.children))
+    return found
+
+
+def _lost_comments(before: cst.CSTNode, after: Sequence[object]) -> List[str]:
+    """The comments of `before` that the nodes `after` no longer hold, in source order."""
+    if not _has_comment(before):
+        return []
+    missing = Counter(_ordered_comments(before))
+    for node in after:
+        if isinstance(node, cst.CSTNode):
+            missing -= Counter(_ordered_comments(node))
+    lost = []
+    for text in _ordered_comments(before):
+        if missing[text] > 0:
+            missing[text] -= 1
+            lost.append(text)
+    return lost
+
+
+def _comment_line(text: str) -> cst.EmptyLine:
+    return cst.EmptyLine(indent=True, whitespace=cst.SimpleWhitespace(""), comment=cst.Comment(text))
+
+
+def _comment_lines(statement: cst.CSTNode) -> List[cst.EmptyLine]:
+    """The lines above a statement and its trailing comment, if any of them is a comment."""
+    lines = list(getattr(statement, "leading_lines", ()))
+    trailing = getattr(statement, "trailing_whitespace", None)
+    if isinstance(trailing, cst.TrailingWhitespace) and trailing.comment is not None:
+        lines.append(_comment_line(trailing.comment.value))
+    return lines if any(line.comment is not None for line in lines) else []
 
 
 def _function_classes(context, node: cst.ClassDef) -> Optional[List[str]]:
@@ -639,8 +793,11 @@ class LegacyFunction(Rule):
     its stores move to the start of `forward`, and `backward` returns one more `None` per
     argument. Every use in the file becomes `.apply`: `MyFn()(x)` and `MyFn(k)(x)` become
     `MyFn.apply(x)` / `MyFn.apply(x, k)`; `relu = MyFn()` becomes `relu = MyFn.apply`;
-    `f = MyFn(k); y = f(x)` becomes `y = MyFn.apply(x, k)`. The class and its uses change
-    in one replacement of the module, so they never get out of step.
+    `f = MyFn(k); y = f(x)` becomes `y = MyFn.apply(x, k)`; a comment next to a constructor
+    argument stays next to it, others move above their statement. The class and its uses
+    change in one replacement of the module, so they never get out of step: one for the
+    classes whose fix is safe, another for those whose fix is unsafe, so a safe run never
+    rewrites the latter.
     Why: torch 0.4 deprecated non-static Functions; today calling one raises
     `RuntimeError: Legacy autograd function with non-static forward method is deprecated`.
     Example: `class MyReLU(Function): def forward(self, x): self.save_for_backward(x) ...`
@@ -656,7 +813,9 @@ class LegacyFunction(Rule):
     calling), and `needs_input_grad` gains their entries (a use of it as a whole is refused).
     Not recognised and reported: classes not at module level, `__init__` doing more than
     storing arguments, a `forward` with defaults or `*args` next to `__init__` arguments,
-    a `backward` returning something other than a tuple for several inputs.
+    a `backward` returning something other than a tuple for several inputs, subclasses
+    of a Function class of the file that inherit or define an instance `forward`/`backward`
+    (the subclass, its constructions and the base are all left to a human).
     """
 
     code = "TM109"
@@ -706,6 +865,34 @@ class LegacyFunction(Rule):
             "        return ga, gb\n\nclass Net(Module):\n    def forward(self, x):\n        return Mul.apply(x, self.w)\n",
             id="two-inputs",
         ),
+        fixes(
+            "from torch.autograd import Function\n\nclass Id(Function):\n    def forward(self, x):\n        return x\n\n"
+            "    def backward(self, g):\n        return g\n\nclass Scale(Function):\n    def __init__(self, k):\n        self.k = k\n\n"
+            "    def forward(self, x):\n        return x * self.k\n\n    def backward(self, g):\n        return g * self.k\n\n"
+            "y = Scale(2.0)(Id()(x))\n",
+            # with --unsafe-fixes; without, only `Id` and `Id()(x)` change (tests/rules/test_autograd.py)
+            "from torch.autograd import Function\n\nclass Id(Function):\n    @staticmethod\n    def forward(ctx, x):\n        return x\n\n"
+            "    @staticmethod\n    def backward(ctx, g):\n        return g\n\nclass Scale(Function):\n"
+            "    @staticmethod\n    def forward(ctx, x, k):\n        ctx.k = k\n        return x * ctx.k\n\n"
+            "    @staticmethod\n    def backward(ctx, g):\n        return g * ctx.k, None\n\n"
+            "y = Scale.apply(Id.apply(x), 2.0)\n",
+            id="safe-and-unsafe-functions",
+        ),
+        fixes(
+            "from torch.autograd import Function\n\nclass Clamp(Function):\n    def __init__(self, lo, hi):\n        self.lo = lo\n        self.hi = hi\n\n"
+            "    def forward(self, x):\n        return x.clamp(self.lo, self.hi)\n\n    def backward(self, g):\n        return g\n\n"
+            "y = Clamp(-1.0,  # lo\n          1.0  # hi\n          )(x)\n",
+            "from torch.autograd import Function\n\nclass Clamp(Function):\n"
+            "    @staticmethod\n    def forward(ctx, x, lo, hi):\n        ctx.lo = lo\n        ctx.hi = hi\n        return x.clamp(ctx.lo, ctx.hi)\n\n"
+            "    @staticmethod\n    def backward(ctx, g):\n        return g, None, None\n\n"
+            "y = Clamp.apply(x, -1.0,  # lo\n          1.0  # hi\n          )\n",
+            id="constructor-comments",
+        ),
+        reports(
+            "from torch.autograd import Function\n\nclass Base(Function):\n    def backward(self, g):\n        return g * 2\n\n"
+            "class Double(Base):\n    def forward(self, x):\n        return x * 2\n\ny = Double()(x)\n",
+            id="subclass",
+        ),
         reports(
             "from torch.autograd import Function\n\nclass Tracked(Function):\n    def forward(self, x):\n        self.calls = 1\n        return x\n\n"
             "    def backward(self, g):\n        return g\n\nf = Tracked()\ny = f(x)\nprint(f.calls)\n",
@@ -731,21 +918,26 @@ class LegacyFunction(Rule):
     def __init__(self, context) -> None:
         super().__init__(context)
         self.classes: List[Tuple[cst.ClassDef, List[str]]] = []
+        self.functions: List[cst.ClassDef] = []  # every class with `torch.autograd.Function` as a base
+        self.derived: List[cst.ClassDef] = []  # classes with a plain name as a base: maybe subclasses of those
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         bases = _function_classes(self.context, node)
         if bases is None:
+            if any(isinstance(b.value, cst.Name) and b.keyword is None for b in node.bases):
+                self.derived.append(node)
             return
+        self.functions.append(node)
         forward, backward = _method(node, "forward"), _method(node, "backward")
         if any(m is not None and not _is_static(m) for m in (forward, backward)):
             self.classes.append((node, bases))
 
     def leave_Module(self, original_node: cst.Module) -> None:
-        if not self.classes:
+        if not self.functions:
             return
         parents = self.context.parents(original_node)
-        edits: Dict[int, Edit] = {}
-        positions: List[Tuple[cst.CSTNode, Safety, str]] = []
+        # per fix safety: the edits of the classes of that safety and the findings that apply them
+        groups: Dict[Safety, Tuple[Dict[int, Edit], List[Tuple[cst.CSTNode, str]]]] = {}
         for cls, bases in self.classes:
             if parents.get(id(cls)) is not original_node:
                 self.report(cls, message=self.message + " (not rewritten: the class is not defined at module level)")
@@ -760,19 +952,80 @@ class LegacyFunction(Rule):
                 # One `# noqa` holds back the class and every use: they only work together.
                 self.report(cls, message=self.message + " (not rewritten: `# noqa` on the class or one of its uses)")
                 continue
-            edits[id(cls)] = lambda updated, legacy=legacy: rewrite_legacy(updated, legacy)  # type: ignore[misc]
             safety = Safety.UNSAFE if legacy.extra else Safety.SAFE
+            edits, positions = groups.setdefault(safety, ({}, []))
+            edits[id(cls)] = lambda updated, legacy=legacy: rewrite_legacy(updated, legacy)  # type: ignore[misc]
             note = " (unsafe: `__init__` arguments are now evaluated when it is applied)" if legacy.extra else ""
-            positions.append((cls, safety, self.message + note))
+            positions.append((cls, self.message + note))
             for site in sites:
                 edits.update(site.edits)
-                positions.append((site.position, safety, f"call the new-style `{cls.name.value}` through `{cls.name.value}.apply`{note}"))
-        if not positions:
+                positions.append((site.position, f"call the new-style `{cls.name.value}` through `{cls.name.value}.apply`{note}"))
+        self._report_subclasses(original_node, parents)
+        # A class and its uses change together: one replacement of the module. One per fix
+        # safety, holding only the classes of that safety: a safe fix never carries the rewrite
+        # of a class whose fix is unsafe. Both apply to the module, so with `--unsafe-fixes` the
+        # second waits a pass (two at most, whatever the number of classes).
+        for safety, (edits, positions) in groups.items():
+            replacement = Deferred(lambda edits=edits: original_node.visit(_Edits(edits)))  # type: ignore[misc]
+            for position, message in positions:
+                self.report(original_node, replacement, safety=safety, message=message, position_node=position)
+
+
+    def _report_subclasses(self, module: cst.Module, parents: Dict[int, cst.CSTNode]) -> None:
+        """Report (for a human) a subclass of a Function class of this file that has instance methods, and its uses.
+
+        The rewrite handles one class at a time: making the base static changes what its
+        subclasses inherit, so neither is rewritten (the base is reported as used other
+        than by calling it).
+        """
+        if not self.derived:
             return
-        # The classes and their uses change together: one replacement of the module.
-        replacement = Deferred(lambda: original_node.visit(_Edits(edits)))
-        for position, safety, message in positions:
-            self.report(original_node, replacement, safety=safety, message=message, position_node=position)
+        defined = {cls.name.value: cls for cls in self.functions if parents.get(id(cls)) is module}
+        chain: Dict[int, cst.ClassDef] = {}  # subclass -> its base in this file
+        grown = True
+        while grown:
+            grown = False
+            for cls in self.derived:
+                if id(cls) in chain:
+                    continue
+                for base in cls.bases:
+                    if isinstance(base.value, cst.Name) and base.keyword is None and base.value.value in defined:
+                        chain[id(cls)] = defined[base.value.value]
+                        if parents.get(id(cls)) is module:
+                            defined.setdefault(cls.name.value, cls)
+                        grown = True
+                        break
+        for cls in self.derived:
+            base = chain.get(id(cls))
+            if base is None or not _inherits_instance_method(cls, chain):
+                continue
+            name = cls.name.value
+            self.report(cls, message=self.message + f" (not rewritten: `{name}` subclasses the Function `{base.name.value}`: rewrite the classes by hand)")
+            if parents.get(id(cls)) is not module:
+                continue
+            for reference in _name_uses(module, {name}):
+                construction = parents.get(id(reference))
+                if _inside(reference, cls, parents) or not (isinstance(construction, cst.Call) and construction.func is reference):
+                    continue
+                holder = parents.get(id(construction))
+                node = holder if isinstance(holder, cst.Call) and holder.func is construction else construction
+                self.report(node, message=f"`{name}` is a legacy autograd Function (a subclass of `{base.name.value}`); calling an instance raises since torch 0.4: rewrite by hand")
+
+
+def _inherits_instance_method(cls: cst.ClassDef, chain: Dict[int, cst.ClassDef]) -> bool:
+    """Whether the `forward` or `backward` a class gets (its own, else from its bases in this file) is an instance method."""
+    for name in ("forward", "backward"):
+        current: Optional[cst.ClassDef] = cls
+        seen: Set[int] = set()
+        while current is not None and id(current) not in seen:
+            seen.add(id(current))
+            method = _method(current, name)
+            if method is not None:
+                if not _is_static(method):
+                    return True
+                break
+            current = chain.get(id(current))
+    return False
 
 
 class FunctionInstanceCall(Rule):

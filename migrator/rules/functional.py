@@ -103,9 +103,18 @@ def _mode(bound: Dict[str, cst.Arg]) -> object:
 
 
 def _era_at_most(rule: Rule, version: str) -> Optional[bool]:
-    """Whether the file's source era is at most `version`; None when the era is unknown."""
+    """Whether the file's source era is at most `version`; None when the code does not say.
+
+    An inferred era is the newest the code can be from: it settles "at most"; "newer" only
+    an era `--source-version` gave does.
+    """
     era = rule.context.source_era
-    return None if era is None else era <= parse_version(version)
+    if era is None:
+        return None
+    if era <= parse_version(version):
+        return True
+    floor = rule.context.era_floor
+    return False if floor is not None and floor > parse_version(version) else None
 
 
 def _renamed(rule: Rule, node: cst.Call, new: str, args: Sequence[cst.Arg]) -> Tuple[cst.Call, tuple, tuple]:

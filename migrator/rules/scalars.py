@@ -838,6 +838,17 @@ class _Uses:
                 pending.append((child, depth))
 
 
+def _indexed_loads(uses: _Uses, name: str) -> Optional[List[cst.Subscript]]:
+    """Every load of `name` as `name[0]` (or `name[-1]`); None if it is read any other way."""
+    found = []
+    for chain in uses.loads.get(name, []):
+        parent = chain[-2] if len(chain) > 1 else None
+        if not isinstance(parent, cst.Subscript) or parent.value is not chain[-1] or _index(parent) not in (0, -1):
+            return None
+        found.append(parent)
+    return found
+
+
 def _printed_only(
     uses: _Uses, name: str, seen: Optional[Set[str]] = None, indexed: Optional[List[cst.Subscript]] = None
 ) -> bool:
@@ -935,9 +946,13 @@ class _Accumulation(_ScalarFacts):
                 uses = _Uses()
                 uses.scan(original_node)
             # a total of `loss.data` was a 1-element vector until 0.3, read as `total[0]`
-            indexed: Optional[List[cst.Subscript]] = [] if all(legacy for _, _, legacy in accumulations) else None
-            if not _printed_only(uses, name, indexed=indexed):
-                continue
+            legacy_total = all(legacy for _, _, legacy in accumulations)
+            indexed = _indexed_loads(uses, name) if legacy_total else None
+            if indexed is None:
+                # read as `total[0]` only: a number then and now, wherever it goes; else it must only be printed
+                indexed = [] if legacy_total else None
+                if not _printed_only(uses, name, indexed=indexed):
+                    continue
             for node, base, _ in accumulations:
                 self.report(node.value, method_call(base, "item"))
             for subscript in indexed or ():
@@ -1057,6 +1072,13 @@ class LossAccumulated(_Accumulation):
             "import torch.nn as nn\ncriterion = nn.MSELoss()\ntotal_loss = 0\ntotal_loss += criterion(a, b).data\nx = total_loss[1]\n",
             id="indexed-elsewhere",
         ),
+        fixes(
+            "import torch.nn as nn\ncriterion = nn.NLLLoss()\ndef evaluate(batches):\n    total_loss = 0\n    for data, targets in batches:\n"
+            "        total_loss += len(data) * criterion(model(data), targets).data\n    return total_loss[0] / len(batches)\n",
+            "import torch.nn as nn\ncriterion = nn.NLLLoss()\ndef evaluate(batches):\n    total_loss = 0\n    for data, targets in batches:\n"
+            "        total_loss += (len(data) * criterion(model(data), targets)).item()\n    return total_loss / len(batches)\n",
+            id="word-language-model-evaluate",
+        ),
         keeps("total = 0\nfor x in xs:\n    total += x\nprint(total)\n", id="plain-numbers"),
     )
 
@@ -1067,4 +1089,10 @@ class LossAccumulated(_Accumulation):
         base, saw_data = _strip_views(value)
         if saw_data and self.accumulates(base):
             return base, True  # `total += loss.data`: `loss.item()`
+        if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Multiply):
+            # `total += len(batch) * loss.data`: `(len(batch) * loss).item()`
+            for side, other in (("left", "right"), ("right", "left")):
+                inner, saw = _strip_views(getattr(value, side))
+                if saw and _is_count(getattr(value, other)) and self.accumulates(inner):
+                    return value.with_changes(**{side: inner}), True
         return (value, False) if self.accumulates(value) else None

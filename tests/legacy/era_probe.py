@@ -197,6 +197,22 @@ def legacy_function_mark_dirty():
     return y.tolist()
 
 
+class Doubler(Function):
+    def forward(self, x):
+        return x * 2
+
+    def backward(self, grad):
+        return grad * 2
+
+
+@check
+def legacy_function_grad_fn_name():
+    # a migration makes `Doubler` new-style, whose graph nodes are `DoublerBackward`
+    y = Doubler()(Variable(torch.ones(2), requires_grad=True))
+    z = Scale(2.0)(y, y)
+    return [type(y.grad_fn).__name__, y.grad_fn.name(), "grad_fn=<DoublerBackward>" in repr(y), type(z.grad_fn).__name__]
+
+
 @check
 def new_style_function_called_on_instance():
     x = Variable(torch.tensor([3.0]), requires_grad=True)

@@ -75,6 +75,12 @@ def test_legacy_function_mark_dirty(check):
     assert check("legacy_function_mark_dirty").value("0.3") == [1.0, 1.0]
 
 
+@pytest.mark.parametrize("era", ["0.1", "0.3", "1.13"])
+def test_legacy_function_graph_nodes_are_named_after_the_class(check, era):
+    """`grad_fn=<DoublerBackward>` as the new-style `Doubler` of a migration prints, not the bridge's name."""
+    assert check("legacy_function_grad_fn_name").value(era) == ["DoublerBackward", "DoublerBackward", True, "ScaleBackward"]
+
+
 def test_new_style_function_called_through_an_instance(check):
     assert check("new_style_function_called_on_instance").value("1.0") == [[9.0], [6.0]]
 

@@ -36,6 +36,35 @@ def unchanged(source: str, select=("TM1",)) -> bool:
     return fix(source, select) == textwrap.dedent(source)
 
 
+# --- TM101: Variable(x) -------------------------------------------------------------------------
+
+LATER_ERA_TARGET = """\
+import torch
+from torch.autograd import Variable
+target = Variable(net(x + 1))
+fresh = Variable(torch.zeros(3))
+asked = Variable(torch.zeros(3, requires_grad=True))
+print(loss.item())
+"""
+
+
+def test_variable_of_what_may_require_grad_is_an_unsafe_fix_after_0_3():
+    """0.4-1.x code: `Variable(x)` detached `x`, so dropping it is exact only if `x` never requires grad."""
+    findings = found(LATER_ERA_TARGET, "TM101")
+    assert [(f.line, f.safety.value) for f in findings] == [(3, "unsafe"), (4, "safe"), (5, "unsafe")]
+    assert "detaches" in findings[0].message
+    safe = fix(LATER_ERA_TARGET, unsafe=False)
+    assert "target = Variable(net(x + 1))" in safe and "fresh = torch.zeros(3)" in safe
+    assert "asked = Variable(torch.zeros(3, requires_grad=True))" in safe
+
+
+def test_variable_of_anything_is_a_safe_fix_in_0_3_code():
+    """<= 0.3: the argument had to be a plain tensor, which never required grad."""
+    source = LATER_ERA_TARGET.replace("print(loss.item())", "print(loss.data[0])")
+    assert {f.safety.value for f in found(source, "TM101")} == {"safe"}
+    assert "target = net(x + 1)" in fix(source, unsafe=False)
+
+
 # --- TM103: volatile ---------------------------------------------------------------------------
 
 
@@ -388,7 +417,6 @@ def test_function_called_inside_another_function_class():
     "tail, reason",
     [
         pytest.param("f = Scale(2.0)\ny = f(x)\nz = f(y)\n", "called more than once", id="instance-reused"),
-        pytest.param("class Twice(Scale):\n    pass\n", "used other than by calling", id="subclassed"),
         pytest.param("fn = Scale\n", "used other than by calling", id="as-value"),
         pytest.param("net.act = Scale(2.0)\ny = net.act(x)\n", "stored in `.act`", id="stored-with-arguments"),
         pytest.param("y = Scale(2.0)(x, k=1)\n", "keywords", id="keyword-inputs"),
@@ -494,6 +522,289 @@ def test_legacy_then_new_style_in_one_run():
     out = fix(source)
     assert out.endswith("        return g * ctx.factor, None\ny = Scale.apply(x, 2.0)\n")
     assert fix(out) == out
+
+
+# A safe Function (no `__init__` arguments) next to an unsafe one (`__init__` arguments).
+SAFE_AND_UNSAFE = """\
+import torch
+from torch.autograd import Function
+
+
+class Id(Function):
+    def forward(self, x):
+        return x.clone()
+
+    def backward(self, g):
+        return g
+
+
+class Scale(Function):
+    def __init__(self, k):
+        super(Scale, self).__init__()
+        self.k = k
+
+    def forward(self, x):
+        return x * self.k
+
+    def backward(self, g):
+        return g * self.k
+
+
+x = torch.ones(3, requires_grad=True)
+y = Scale(2.0)(Id()(x))
+print(y.sum().item())
+"""
+
+
+def test_a_safe_fix_does_not_carry_the_rewrite_of_an_unsafe_function():
+    result = fix_source(SAFE_AND_UNSAFE.encode(), Settings(select=("TM1",)))
+    out = result.output.decode()
+    assert "class Id(Function):\n    @staticmethod\n    def forward(ctx, x):\n" in out
+    assert "    def __init__(self, k):\n        super(Scale, self).__init__()\n        self.k = k\n\n    def forward(self, x):\n" in out
+    assert "y = Scale(2.0)(Id.apply(x))\n" in out
+    # the class and its call site share the one replacement: both count as fixed
+    assert [(f.code, f.safety.value) for f in result.fixed] == [("TM109", "safe"), ("TM109", "safe")]
+    # what remains is placed in the output: the class `Scale` and its call
+    assert [(f.line, f.safety.value) for f in result.remaining] == [(15, "unsafe"), (28, "unsafe")]
+    # the unsafe class is still found, and fixed, in the output of the safe run
+    assert fix(out) == fix(SAFE_AND_UNSAFE)
+
+
+def test_unsafe_fixes_rewrite_the_safe_and_the_unsafe_function():
+    result = fix_source(SAFE_AND_UNSAFE.encode(), Settings(select=("TM1",), unsafe_fixes=True))
+    out = result.output.decode()
+    assert "y = Scale.apply(Id.apply(x), 2.0)\n" in out and "self" not in out
+    assert out.count("@staticmethod") == 4 and not result.remaining
+    assert {f.safety.value for f in result.fixed} == {"safe", "unsafe"}
+
+
+def test_only_the_unsafe_function_is_left_when_it_comes_first():
+    first, second = SAFE_AND_UNSAFE.split("class Scale(Function):")
+    head, id_class = first.split("class Id(Function):")
+    scale_class, tail = second.split("\n\n\nx = ")
+    source = head + "class Scale(Function):" + scale_class + "\n\n\nclass Id(Function):" + id_class.rstrip("\n") + "\n\n\nx = " + tail
+    out = fix(source, unsafe=False)
+    assert "y = Scale(2.0)(Id.apply(x))\n" in out and "        self.k = k\n" in out
+    assert "class Id(Function):\n    @staticmethod\n" in out
+
+
+def test_many_functions_are_rewritten_together():
+    """One replacement per fix safety, not per class: a file of many Functions settles in few passes."""
+    classes = "".join(
+        f"class F{i}(Function):\n    def forward(self, x):\n        return x * {i}\n\n    def backward(self, g):\n        return g * {i}\n\n\n"
+        for i in range(12)
+    )
+    scaled = "".join(
+        f"class S{i}(Function):\n    def __init__(self, k):\n        self.k = k\n\n    def forward(self, x):\n        return x * self.k\n\n"
+        f"    def backward(self, g):\n        return g * self.k\n\n\n"
+        for i in range(12)
+    )
+    calls = "".join(f"y = F{i}()(y)\ny = S{i}({i})(y)\n" for i in range(12))
+    source = "from torch.autograd import Function\n\n\n" + classes + scaled + calls
+    safe = fix(source, unsafe=False)
+    assert safe.count("@staticmethod") == 24 and safe.count("def __init__") == 12
+    assert "y = F11.apply(y)\ny = S11(11)(y)\n" in safe
+    out = fix(source)
+    assert out.count("@staticmethod") == 48 and "def __init__" not in out
+    assert "y = F11.apply(y)\ny = S11.apply(y, 11)\n" in out
+
+
+# --- comments where a Function is built and called ---------------------------------------------
+
+
+def test_comment_after_a_constructor_argument_stays_after_it():
+    source = LEGACY_SCALE + "y = Scale(2.0  # the factor\n          )(x)\nprint(y)\n"
+    out = fix(source)
+    assert out.endswith("y = Scale.apply(x, 2.0  # the factor\n          )\nprint(y)\n")
+
+
+def test_comment_after_a_constructor_comma_stays_after_it():
+    source = """\
+        from torch.autograd import Function
+
+        class Clamp(Function):
+            def __init__(self, lo, hi):
+                self.lo = lo  # lower
+                self.hi = hi
+
+            def forward(self, x):
+                return x.clamp(self.lo, self.hi)
+
+            def backward(self, g):
+                return g, None
+
+        y = Clamp(-1.0,  # lo
+                  hi=1.0)(x)
+        z = Clamp(hi=2.0,  # hi
+                  lo=0.0,  # lo again
+                  )(x  # the input
+                    )
+        print(y)
+        """
+    out = fix(source)
+    assert "        ctx.lo = lo  # lower\n" in out
+    assert "y = Clamp.apply(x, -1.0,  # lo\n          1.0)\n" in out
+    assert "z = Clamp.apply(x,  # the input\n            0.0,  # lo again\n          2.0,  # hi\n          )\n" in out
+    assert out.endswith("print(y)\n")
+
+
+def test_comment_the_call_cannot_hold_goes_above_its_statement():
+    source = LEGACY_SCALE + "if x:\n    y = Scale(  # why\n        2.0)(x)\n    print(y)\nprint(x)\n"
+    out = fix(source)
+    assert out.endswith("if x:\n    # why\n    y = Scale.apply(x, 2.0)\n    print(y)\nprint(x)\n")
+
+
+def test_comments_of_a_removed_instance_go_to_the_next_statement():
+    source = LEGACY_SCALE + "# build it\nf = Scale(2.0,  # two\n          )  # the instance\ny = f(x)\nprint(y)\n"
+    out = fix(source)
+    assert out.endswith("# build it\n# the instance\ny = Scale.apply(x, 2.0,  # two\n          )\nprint(y)\n")
+
+
+def test_comments_of_init_move_into_forward():
+    source = """\
+        from torch.autograd import Function
+
+        class Scale(Function):
+            # builds it
+            def __init__(self, k):  # k: the factor
+                # the base
+                Function.__init__(self)
+                # store it
+                self.k = k
+
+            def forward(self, x): return x * self.k
+
+            def backward(self, g):
+                return g * self.k
+
+        y = Scale(2.0)(x)
+        """
+    out = fix(source)
+    expected = """\
+        from torch.autograd import Function
+
+        class Scale(Function):
+            # builds it
+            @staticmethod
+            def forward(ctx, x, k):
+                # k: the factor
+                # the base
+                # store it
+                ctx.k = k
+                return x * ctx.k
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * ctx.k, None
+
+        y = Scale.apply(x, 2.0)
+        """
+    assert out == textwrap.dedent(expected)
+
+
+def test_comments_of_an_init_without_stores_move_into_forward():
+    source = """\
+        from torch.autograd import Function
+
+        class Id(Function):
+            def __init__(self):
+                # nothing to keep
+                super().__init__()
+
+            def forward(self, x):
+                return x
+
+            def backward(self, g):
+                return g
+
+        y = Id()(x)
+        """
+    out = fix(source, unsafe=False)
+    assert "    def forward(ctx, x):\n        # nothing to keep\n        return x\n" in out
+
+
+def test_an_edited_input_inside_a_constructor_argument_is_kept():
+    source = """\
+        from torch.autograd import Function
+
+        class Id(Function):
+            def forward(self, x):
+                return x
+
+            def backward(self, g):
+                return g
+
+        class Scale(Function):
+            def __init__(self, k):
+                self.k = k
+
+            def forward(self, x):
+                return x * self.k
+
+            def backward(self, g):
+                return g * self.k
+
+        y = Scale(Id()(k).item())(x)
+        f = Scale(Id()(k).item())
+        z = f(y)
+        """
+    out = fix(source, select=("TM109",))
+    assert "y = Scale.apply(x, Id.apply(k).item())\nz = Scale.apply(y, Id.apply(k).item())\n" in out
+
+
+# --- subclasses of a Function ----------------------------------------------------------------------
+
+
+def test_subclass_of_a_legacy_function_and_its_uses_are_reported_for_a_human():
+    source = """\
+        import torch
+        from torch.autograd import Function
+
+        class Base(Function):
+            def backward(self, g):
+                return g * 2
+
+        class Double(Base):
+            def forward(self, x):
+                return x * 2
+
+        class Twice(Double):
+            pass
+
+        print(Double()(torch.ones(2, requires_grad=True)).sum().item())
+        t = Twice()
+        """
+    findings = found(source, "TM109")
+    assert [(f.line, f.safety.value) for f in findings] == [(4, "none"), (8, "none"), (12, "none"), (15, "none"), (16, "none")]
+    assert "`Double` subclasses the Function `Base`" in findings[1].message
+    assert "`Twice` subclasses the Function `Double`" in findings[2].message
+    assert "`Double` is a legacy autograd Function" in findings[3].message
+    assert "`Twice` is a legacy autograd Function" in findings[4].message
+    assert unchanged(source)
+
+
+def test_subclass_holds_back_a_complete_legacy_base():
+    source = LEGACY_SCALE + "class Twice(Scale):\n    def forward(self, x):\n        return x * self.factor * 2\n\ny = Twice(2.0)(x)\n"
+    findings = found(source, "TM109")
+    assert [f.safety.value for f in findings] == ["none", "none", "none"]
+    assert "`Scale` is used other than by calling it" in findings[0].message
+    assert "`Twice` subclasses the Function `Scale`" in findings[1].message
+    assert unchanged(source)
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        pytest.param("class Plain(Modern):\n    pass\n\ny = Plain.apply(x)\n", id="static-subclass"),
+        pytest.param("class Other(object):\n    def forward(self, x):\n        return x\n\ny = Other()(x)\n", id="unrelated-class"),
+    ],
+)
+def test_subclass_with_static_methods_or_unrelated_class_is_not_reported(tail):
+    source = (
+        "import torch\n\nclass Modern(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n        return x\n\n"
+        "    @staticmethod\n    def backward(ctx, g):\n        return g\n\n" + tail
+    )
+    assert found(source, "TM109") == [] and unchanged(source)
 
 
 # --- running the rewritten code ----------------------------------------------------------------
