@@ -109,7 +109,8 @@ def test_run_legacy_refuses_an_unknown_era_before_running(scripts, capfd):
 def test_a_migration_made_in_memory_that_fails_is_divergent_and_named_so(tmp_path):
     script = tmp_path / "vector.py"
     script.write_text(
-        "import torch\nfrom torch.autograd import Variable\nx = Variable(torch.ones(3))\nv = x.data[0]\nprint(v)\n"
+        "import torch\nfrom torch.autograd import Variable\ndef first(t):\n    return t.data[0]\n"
+        "x = Variable(torch.ones(3))\nprint(first(x))\n"
     )
     result = CliRunner().invoke(verify, ["-q", "--unsafe-fixes", str(script)])
     assert result.exit_code == 1, result.output
