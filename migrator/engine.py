@@ -15,13 +15,13 @@ import io
 import re
 import tokenize
 import warnings
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type, cast
 
 import libcst as cst
 
+from migrator.comments import comment_line, comments, dropped_comments
 from migrator.config import Settings
 from migrator.context import FileContext
 from migrator.era import NEWEST, Version, format_version, in_range, infer_era, parse_version
@@ -486,17 +486,17 @@ class _Replace(cst.CSTTransformer):
             if not self.open:  # else an enclosing replacement discards this one; it is found again next pass
                 self.applied.append(item)
                 result = item.built_replacement()
-                self.orphans[-1].extend(_dropped_comments(original_node, result))
+                self.orphans[-1].extend(dropped_comments(original_node, result))
         if isinstance(original_node, _STATEMENTS):
             depth = len(self.orphans)
-            comments = self.orphans.pop()
+            orphans = self.orphans.pop()
             if _is_removed(result):
-                lines = [*_comment_lines(original_node, updated_node), *map(_comment_line, comments)]
+                lines = [*_comment_lines(original_node, updated_node), *map(comment_line, orphans)]
                 if lines:
                     self.carried.setdefault(depth, []).extend(lines)
                 return cst.RemovalSentinel.REMOVE
-            if comments:
-                result = self._attach(result, comments)
+            if orphans:
+                result = self._attach(result, orphans)
             carried = self.carried.pop(depth, None)
             if carried:
                 result = _with_leading(result, carried)
@@ -504,13 +504,13 @@ class _Replace(cst.CSTTransformer):
             inner = len(self.orphans) + 1
             footer = [*self.carried.pop(inner, []), *result.footer]
             if isinstance(original_node, cst.Module) and self.orphans and self.orphans[-1]:
-                footer.extend(map(_comment_line, self.orphans.pop()))
+                footer.extend(map(comment_line, self.orphans.pop()))
             if len(footer) != len(result.footer):
                 result = result.with_changes(footer=footer)
         return result
 
     def _attach(self, result, comments: List[str]):
-        lines = [_comment_line(text) for text in comments]
+        lines = [comment_line(text) for text in comments]
         if isinstance(result, _STATEMENTS):
             return result.with_changes(leading_lines=[*result.leading_lines, *lines])
         if isinstance(result, cst.FlattenSentinel) and result.nodes and isinstance(result.nodes[0], _STATEMENTS):
@@ -533,7 +533,7 @@ def _comment_lines(original: cst.CSTNode, updated: cst.CSTNode) -> List[cst.Empt
     lines = list(getattr(original, "leading_lines", ()))
     trailing = getattr(updated, "trailing_whitespace", None) or getattr(original, "trailing_whitespace", None)
     if isinstance(trailing, cst.TrailingWhitespace) and trailing.comment is not None:
-        lines.append(_comment_line(trailing.comment.value))
+        lines.append(comment_line(trailing.comment.value))
     return lines if any(line.comment is not None for line in lines) else []
 
 
@@ -544,49 +544,6 @@ def _with_leading(result, lines: List[cst.EmptyLine]):
         first = result.nodes[0]
         return cst.FlattenSentinel([first.with_changes(leading_lines=[*lines, *first.leading_lines]), *result.nodes[1:]])
     return result
-
-
-def _comments(node: Optional[object]) -> "Counter[str]":
-    found: "Counter[str]" = Counter()
-    if isinstance(node, cst.FlattenSentinel):
-        for part in node.nodes:
-            found += _comments(part)
-    elif isinstance(node, cst.CSTNode):
-        stack = [node]
-        while stack:
-            current = stack.pop()
-            if isinstance(current, cst.Comment):
-                found[current.value] += 1
-            stack.extend(current.children)
-    return found
-
-
-def _dropped_comments(original: cst.CSTNode, replacement: object) -> List[str]:
-    """The comments in `original` that `replacement` no longer holds, in source order."""
-    missing = _comments(original) - _comments(replacement)
-    if not missing:
-        return []
-    ordered = []
-    for text in _ordered_comments(original):
-        if missing[text] > 0:
-            missing[text] -= 1
-            ordered.append(text)
-    return ordered
-
-
-def _ordered_comments(node: cst.CSTNode) -> List[str]:
-    texts: List[str] = []
-
-    class _Collect(cst.CSTVisitor):
-        def visit_Comment(self, comment: cst.Comment) -> None:
-            texts.append(comment.value)
-
-    node.visit(_Collect())
-    return texts
-
-
-def _comment_line(text: str) -> cst.EmptyLine:
-    return cst.EmptyLine(indent=True, whitespace=cst.SimpleWhitespace(""), comment=cst.Comment(text))
 
 
 def _apply(module: cst.Module, items: Sequence[_Pending]) -> Tuple[str, List[Finding]]:
@@ -633,7 +590,7 @@ def _names_of_commented_imports(module: cst.Module) -> set:
     """Local names bound by import lines that carry a comment: removing them would delete the comment."""
     names = set()
     for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine) or not _comments(statement):
+        if not isinstance(statement, cst.SimpleStatementLine) or not comments(statement):
             continue
         for small in statement.body:
             if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):

@@ -162,16 +162,6 @@ def _pairs(target: cst.BaseExpression, value: cst.BaseExpression) -> List[Tuple[
     return []
 
 
-def names_bound_by(target: cst.BaseExpression) -> List[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [n for e in target.elements for n in names_bound_by(e.value)]
-    if isinstance(target, cst.StarredElement):
-        return names_bound_by(target.value)
-    return []
-
-
 class VariableWrapper(LoosePositions, Rule):
     """`Variable(x)`: a tensor is its own variable since 0.4; drop the wrapper.
 

@@ -10,6 +10,7 @@ import re
 
 import libcst as cst
 
+from migrator.comments import comment_line, dropped_comments, ordered_comments
 from migrator.rule import Deferred, Rule, Safety, fixes, keeps, reports
 from migrator.rules._calls import UNKNOWN, literal
 from migrator.rules._triggers import SPACE
@@ -379,14 +380,14 @@ def rewrite_legacy(cls: cst.ClassDef, legacy: _Legacy) -> cst.ClassDef:
     notes: List[cst.EmptyLine] = []  # comments of `__init__` for the start of `forward`, when no store moves there
     if init is not None:
         # the comments of `__init__` (its header, the lines it drops) move with its stores into `forward`
-        kept = Counter(text for line in legacy.init_lines for text in _ordered_comments(line))
+        kept = Counter(text for line in legacy.init_lines for text in ordered_comments(line))
         kept.update(line.comment.value for line in init.leading_lines if line.comment is not None)  # kept above `forward`
         moved = []
-        for text in _ordered_comments(init):
+        for text in ordered_comments(init):
             if kept[text] > 0:
                 kept[text] -= 1
             else:
-                moved.append(_comment_line(text))
+                moved.append(comment_line(text))
         if prologue:
             first = prologue[0]
             prologue[0] = first.with_changes(leading_lines=[*moved, *(l for l in first.leading_lines if l.comment is not None)])  # type: ignore[union-attr]
@@ -688,13 +689,13 @@ class _Edits(cst.CSTTransformer):
         if edit is not None:
             result = edit(updated_node)
             if isinstance(result, _Moved):
-                self.dropped[-1].extend(_lost_comments(updated_node, result.parts))
+                self.dropped[-1].extend(dropped_comments(updated_node, *result.parts))
                 result = cst.RemovalSentinel.REMOVE
             else:
-                self.dropped[-1].extend(_lost_comments(updated_node, [result]))
+                self.dropped[-1].extend(dropped_comments(updated_node, result))
         if isinstance(original_node, _STATEMENTS):
             depth = len(self.dropped)
-            lines = [_comment_line(text) for text in self.dropped.pop()]
+            lines = [comment_line(text) for text in self.dropped.pop()]
             if isinstance(result, cst.RemovalSentinel) or (isinstance(result, cst.SimpleStatementLine) and not result.body):
                 lines = [*_comment_lines(updated_node), *lines]
                 if lines:
@@ -706,41 +707,10 @@ class _Edits(cst.CSTTransformer):
         elif isinstance(original_node, (cst.IndentedBlock, cst.Module)):
             left = self.carried.pop(len(self.dropped) + 1, [])
             if isinstance(original_node, cst.Module):
-                left += [_comment_line(text) for text in self.dropped[-1]]
+                left += [comment_line(text) for text in self.dropped[-1]]
             if left:
                 result = result.with_changes(footer=[*left, *result.footer])
         return result
-
-
-def _ordered_comments(node: cst.CSTNode) -> List[str]:
-    found: List[str] = []
-    stack: List[cst.CSTNode] = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Comment):
-            found.append(current.value)
-        stack.extend(reversed(current.children))
-    return found
-
-
-def _lost_comments(before: cst.CSTNode, after: Sequence[object]) -> List[str]:
-    """The comments of `before` that the nodes `after` no longer hold, in source order."""
-    if not _has_comment(before):
-        return []
-    missing = Counter(_ordered_comments(before))
-    for node in after:
-        if isinstance(node, cst.CSTNode):
-            missing -= Counter(_ordered_comments(node))
-    lost = []
-    for text in _ordered_comments(before):
-        if missing[text] > 0:
-            missing[text] -= 1
-            lost.append(text)
-    return lost
-
-
-def _comment_line(text: str) -> cst.EmptyLine:
-    return cst.EmptyLine(indent=True, whitespace=cst.SimpleWhitespace(""), comment=cst.Comment(text))
 
 
 def _comment_lines(statement: cst.CSTNode) -> List[cst.EmptyLine]:
@@ -748,7 +718,7 @@ def _comment_lines(statement: cst.CSTNode) -> List[cst.EmptyLine]:
     lines = list(getattr(statement, "leading_lines", ()))
     trailing = getattr(statement, "trailing_whitespace", None)
     if isinstance(trailing, cst.TrailingWhitespace) and trailing.comment is not None:
-        lines.append(_comment_line(trailing.comment.value))
+        lines.append(comment_line(trailing.comment.value))
     return lines if any(line.comment is not None for line in lines) else []
 
 

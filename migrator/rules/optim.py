@@ -9,6 +9,7 @@ import libcst as cst
 
 from migrator.names import canonical, dotted
 from migrator.rule import Import, Rule, Safety, fixes, keeps, reports
+from migrator.rules._bindings import names_bound_by
 from migrator.rules._calls import bind, find_keyword, keyword_arg, literal, positional, string, with_args
 from migrator.rules.init import FromImportRenameRule
 from migrator.rules._triggers import (
@@ -735,29 +736,19 @@ def _exits(block: cst.BaseSuite, allowed: Optional[cst.BaseStatement]) -> bool:
     return False
 
 
-def _target_names(target: cst.CSTNode) -> List[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [n for element in target.elements for n in _target_names(element.value)]
-    if isinstance(target, cst.StarredElement):
-        return _target_names(target.value)
-    return []
-
-
 def _bound_names(block: cst.CSTNode) -> Set[str]:
     """The plain names a block (re)binds anywhere in it."""
     names: Set[str] = set()
     for node in iter_code(block):
         kind = type(node)
         if kind is cst.AssignTarget:
-            names.update(_target_names(node.target))  # type: ignore[attr-defined]
+            names.update(names_bound_by(node.target))  # type: ignore[attr-defined]
         elif kind in (cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr, cst.Del):
-            names.update(_target_names(node.target))  # type: ignore[attr-defined]
+            names.update(names_bound_by(node.target))  # type: ignore[attr-defined]
         elif kind is cst.WithItem and node.asname is not None:  # type: ignore[attr-defined]
-            names.update(_target_names(node.asname.name))  # type: ignore[attr-defined]
+            names.update(names_bound_by(node.asname.name))  # type: ignore[attr-defined]
         elif kind is cst.ExceptHandler and node.name is not None:  # type: ignore[attr-defined]
-            names.update(_target_names(node.name.name))  # type: ignore[attr-defined]
+            names.update(names_bound_by(node.name.name))  # type: ignore[attr-defined]
         elif kind in (cst.FunctionDef, cst.ClassDef):
             names.add(node.name.value)  # type: ignore[attr-defined]
         elif kind in (cst.Global, cst.Nonlocal):

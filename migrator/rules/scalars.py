@@ -10,6 +10,7 @@ import libcst as cst
 
 from migrator.names import dotted
 from migrator.rule import Rule, Safety, fixes, keeps, reports
+from migrator.rules._bindings import names_bound_by
 from migrator.rules._calls import find_keyword, literal, method_call
 from migrator.rules._ranks import shared_flow, watch_rank
 from migrator.rules._losses import LOSS_FUNCTIONS, LOSS_MODULES, LOSS_WORDS, MODERN_LOSS_FUNCTIONS, MODERN_LOSS_MODULES
@@ -103,7 +104,7 @@ class _ScalarFacts(Rule):
         self._mark_unknown(node.target)
 
     def _mark_unknown(self, target: cst.BaseExpression) -> None:
-        for name in _names_in(target):
+        for name in names_bound_by(target):
             self.unknown.add(name)
 
     def _is_scalar(self, node: cst.BaseExpression, seen: Set[str], losses: bool = False) -> bool:
@@ -303,16 +304,6 @@ class ScalarDataIndex(_ScalarFacts):
                     safety=Safety.UNSAFE,
                     message=self.message + " (unsafe: cannot prove the tensor is a scalar; for a vector use `x[0].item()`)",
                 )
-
-
-def _names_in(target: cst.BaseExpression) -> List[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [n for element in target.elements for n in _names_in(element.value)]
-    if isinstance(target, cst.StarredElement):
-        return _names_in(target.value)
-    return []
 
 
 def _strip_views(node: cst.BaseExpression) -> Tuple[cst.BaseExpression, bool]:

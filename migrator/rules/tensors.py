@@ -10,6 +10,7 @@ from typing import ClassVar, Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from migrator.rule import Rule, Safety, fixes, keeps, reports
+from migrator.rules._bindings import names_bound_by
 from migrator.rules._calls import is_simple, keyword_arg, literal, method_call
 from migrator.rules._source import Parts, atom_of, call_releases, imports_torch, keep_parens, source_of
 from migrator.rules._triggers import GAP_CLOSE_TOKEN, GAP_TOKEN, called_or_aliased, method_regex, word_regex
@@ -189,7 +190,7 @@ class _Facts:
                 self._rebind(target.target)
 
     def _rebind(self, target: cst.BaseExpression) -> None:
-        for name in _target_names(target):
+        for name in names_bound_by(target):
             self.scope.rebound.add(name)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
@@ -200,7 +201,7 @@ class _Facts:
 
     def visit_For(self, node: cst.For) -> None:
         self._rebind(node.target)
-        self.scope.loop_names.update(_target_names(node.target))
+        self.scope.loop_names.update(names_bound_by(node.target))
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
         self._rebind(node.target)
@@ -362,16 +363,6 @@ def _parallel(target: cst.BaseExpression, value: cst.BaseExpression) -> bool:
         and all(isinstance(e.value, cst.Name) and not isinstance(e, cst.StarredElement) for e in target.elements)
         and not any(isinstance(e, cst.StarredElement) for e in value.elements)
     )
-
-
-def _target_names(target: cst.BaseExpression) -> List[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [n for element in target.elements for n in _target_names(element.value)]
-    if isinstance(target, cst.StarredElement):
-        return _target_names(target.value)
-    return []
 
 
 
@@ -1392,17 +1383,14 @@ class ComparisonArithmetic(_FileFacts):
             inverted_mask = id(node) in self.mask_arguments and isinstance(node.right, (cst.Name, cst.Attribute))
             if isinstance(node.operator, cst.Subtract) and literal(node.left) == 1 and self._uint8(node.right):
                 # `~` of a uint8 tensor is its bitwise complement (254, 255), no inverted mask
-                operand = node.right
-                text = source_of(operand) if isinstance(operand, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)) or operand.lpar else f"({source_of(operand)})"
+                text = atom_of(node.right)
                 # a comparison binds looser than the arithmetic `1 - m` may stand in, except as an argument
                 loose = id(node) in self.mask_arguments or id(node) in self.indexes or node.lpar
                 comparison = f"{text} == 0" if loose else f"({text} == 0)"
                 inverse = keep_parens(cst.parse_expression(comparison), node)
                 self.report(node, inverse, message=self.message + " (a uint8 tensor: `m == 0` is the inverted mask)")
             elif isinstance(node.operator, cst.Subtract) and literal(node.left) == 1 and (self._mask(node.right) or inverted_mask):
-                operand = node.right
-                text = source_of(operand) if isinstance(operand, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)) or operand.lpar else f"({source_of(operand)})"
-                self.report(node, keep_parens(cst.parse_expression(f"~{text}"), node))
+                self.report(node, keep_parens(cst.parse_expression(f"~{atom_of(node.right)}"), node))
             elif isinstance(node.operator, cst.Add) and self._mask(node.left) and self._mask(node.right):
                 self.report(node, message=self.message + " (adding masks is a logical OR on bool tensors: use `m1.long() + m2.long()` to count)")
 
